@@ -1,0 +1,33 @@
+"""Measure how hard each example is by training many classifiers on it.
+
+An implementation of Hacohen & Weinshall, "All Neural Networks are Created
+Equal": fit N independently seeded classifiers, record what each predicts for
+every example at every stage of training, and score each example by its
+*consistency* and *consensus*.
+"""
+
+from .ensemble import EnsembleDifficulty
+from .exceptions import DifficultyWarning, IdenticalMembersWarning
+from .record import PredictionRecord
+from .scores import (
+    consensus,
+    consistency,
+    heldout_consistency,
+    learning_speed,
+    member_accuracy,
+)
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "DifficultyWarning",
+    "EnsembleDifficulty",
+    "IdenticalMembersWarning",
+    "PredictionRecord",
+    "__version__",
+    "consensus",
+    "consistency",
+    "heldout_consistency",
+    "learning_speed",
+    "member_accuracy",
+]

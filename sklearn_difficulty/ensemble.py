@@ -1,0 +1,515 @@
+"""EnsembleDifficulty: fit N seeded clones, record their predictions per stage."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from inspect import signature
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    _fit_context,
+    clone,
+    is_classifier,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
+from sklearn.utils._tags import get_tags
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import (
+    _check_method_params,
+    _check_sample_weight,
+    _num_samples,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    has_fit_parameter,
+    validate_data,
+)
+
+from ._members import (
+    MAX_SEED,
+    STAGE_KINDS,
+    align_stages,
+    encode_labels,
+    fit_member,
+    resolve_stage_method,
+    stage_positions,
+)
+from .exceptions import IdenticalMembersWarning
+from .record import PredictionRecord, label_dtype
+from .scores import (
+    consensus,
+    consistency,
+    heldout_consistency,
+    learning_speed,
+    member_accuracy,
+)
+
+__all__ = ["EnsembleDifficulty"]
+
+
+def _is_dataframe(X) -> bool:
+    return hasattr(X, "columns") and hasattr(X, "iloc")
+
+
+class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
+    """Score the difficulty of every example with an ensemble of seeded clones.
+
+    Fits ``n_estimators`` clones of ``estimator``, each with its own seed,
+    and records what every clone (a *member*) predicts for every training
+    example, and every example of each evaluation set, at every stage of its
+    training: each boosting round, each epoch, or once after fitting. From
+    that record come the scores of Hacohen & Weinshall, "All Neural Networks
+    are Created Equal": the *consistency* of an example at a stage (the
+    fraction of members that classify it correctly) and its *consensus* (the
+    largest fraction of members that agree on any one label).
+
+    As a classifier, the ensemble predicts by averaging its members'
+    ``predict_proba`` (or their votes, for members without one).
+
+    Parameters
+    ----------
+    estimator : object
+        A scikit-learn classifier (anything with ``fit`` and ``predict``) to
+        clone. Every ``random_state`` parameter of each clone, nested ones
+        included, gets the member's own seed.
+    n_estimators : int, default=10
+        Number of members.
+    stage_method : {"auto", "staged_predict", "partial_fit", "final"}, \
+default="auto"
+        How to record stages.
+
+        - "staged_predict": fit, then one stage per boosting round from
+          ``staged_predict`` (AdaBoost, gradient boosting).
+        - "partial_fit": one stage per epoch; each epoch is one call of
+          ``partial_fit`` over the training data in an order that each member
+          draws for itself (SGD, Perceptron, MLP).
+        - "final": the fitted model alone, one stage (SVM, k-NN, trees,
+          forests).
+        - "auto": the first of these that the estimator offers, except that
+          naive Bayes models, whose epochs would repeat the same statistics,
+          are recorded once, after fitting.
+    n_epochs : int, default=10
+        Number of epochs with ``stage_method="partial_fit"``.
+    stage_step : int, default=1
+        Keep every ``stage_step``-th round or epoch (and always the last).
+    max_samples : int or float, default=None
+        Train each member on a random subset of the training set: ``int``
+        examples, or that fraction of them. None trains every member on all
+        of it (or, with ``bootstrap=True``, on as many examples drawn with
+        replacement). Deterministic learners (k-NN, SVM, naive Bayes) need
+        subsets to give members that differ. With subsets,
+        ``heldout_consistency_`` scores each example over the members that
+        did not train on it.
+    bootstrap : bool, default=False
+        Draw each member's training examples with replacement.
+    n_jobs : int, default=None
+        Number of members fitted in parallel through joblib; ``-1`` means all
+        processors. The scores do not depend on it, nor on the joblib backend.
+    random_state : int, RandomState instance or None, default=None
+        Draws every member's seed once, before any member is fitted.
+    verbose : int, default=0
+        Verbosity of joblib's progress messages (members done, time taken).
+
+    Attributes
+    ----------
+    estimators_ : list of estimators
+        The fitted members.
+    record_ : PredictionRecord
+        Every member's predicted class index at every stage on the training
+        set ("train") and on each evaluation set. Every score below is a
+        function of it (see :mod:`sklearn_difficulty.scores`).
+    stages_ : ndarray of shape (n_stages,)
+        The label of each recorded stage (round, epoch, or 1 for "final").
+    stage_method_ : str
+        The stage method used.
+    consistency_ : ndarray of shape (n_stages, n_samples)
+        Consistency of each training example at each stage.
+    consensus_ : ndarray of shape (n_stages, n_samples)
+        Consensus of each training example at each stage.
+    member_accuracy_ : ndarray of shape (n_estimators, n_stages)
+        Training accuracy of each member at each stage.
+    learning_speed_ : ndarray of shape (n_samples,)
+        Mean consistency of each training example over the stages.
+    heldout_consistency_ : ndarray of shape (n_stages, n_samples)
+        Consistency of each training example over the members that did not
+        train on it (NaN where every member did). Only with ``max_samples``
+        or ``bootstrap``.
+    eval_consistency_, eval_consensus_ : dict of str to ndarray
+        The same scores on each evaluation set, by name, each of shape
+        (n_stages, n_samples_eval).
+    eval_member_accuracy_ : dict of str to ndarray of shape (n_estimators, n_stages)
+        Accuracy of each member at each stage on each evaluation set.
+    eval_learning_speed_ : dict of str to ndarray of shape (n_samples_eval,)
+        Learning speed of each example of each evaluation set.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has feature names.
+
+    See Also
+    --------
+    sklearn_difficulty.scores : the scores as functions of a record.
+    sklearn.ensemble.BaggingClassifier : members on subsets, without a record.
+
+    References
+    ----------
+    G. Hacohen and D. Weinshall, "All Neural Networks are Created Equal",
+    arXiv:1905.10854.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.ensemble import AdaBoostClassifier
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> X, y = load_iris(return_X_y=True)
+    >>> ed = EnsembleDifficulty(AdaBoostClassifier(n_estimators=10), n_estimators=5,
+    ...                         max_samples=0.5, random_state=0)
+    >>> ed = ed.fit(X[::2], y[::2], eval_set={"test": (X[1::2], y[1::2])})
+    >>> ed.consistency_.shape   # (boosting rounds, training examples)
+    (10, 75)
+    >>> ed.eval_consistency_["test"].shape
+    (10, 75)
+    >>> bool((ed.consensus_ >= ed.consistency_).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "stage_method": [StrOptions({"auto", *STAGE_KINDS})],
+        "n_epochs": [Interval(Integral, 1, None, closed="left")],
+        "stage_step": [Interval(Integral, 1, None, closed="left")],
+        "max_samples": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
+        "bootstrap": ["boolean"],
+        "n_jobs": [None, Integral],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        n_estimators=10,
+        stage_method="auto",
+        n_epochs=10,
+        stage_step=1,
+        max_samples=None,
+        bootstrap=False,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.stage_method = stage_method
+        self.n_epochs = n_epochs
+        self.stage_step = stage_step
+        self.max_samples = max_samples
+        self.bootstrap = bootstrap
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate_X(self, X, *, reset, y="no_validation"):
+        """Check X (and y); return what the members get: X itself for a DataFrame."""
+        checked = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+        )
+        if isinstance(y, str) and y == "no_validation":
+            return (X if _is_dataframe(X) else checked), checked
+        checked, y = checked
+        return (X if _is_dataframe(X) else checked), checked, y
+
+    def _validate_eval_sets(self, eval_set) -> list[tuple[str, object, np.ndarray]]:
+        if eval_set is None:
+            return []
+        if isinstance(eval_set, Mapping):
+            items = list(eval_set.items())
+        elif isinstance(eval_set, list):
+            items = [(f"eval_{i}", pair) for i, pair in enumerate(eval_set)]
+        else:
+            raise TypeError(
+                "eval_set must be a list of (X, y) pairs or a dict of names to "
+                f"(X, y) pairs, e.g. eval_set=[(X_test, y_test)]; got "
+                f"{type(eval_set).__name__}."
+            )
+        validated, names = [], set()
+        for name, pair in items:
+            if not isinstance(name, str) or name == "train" or name in names:
+                raise ValueError(
+                    f"eval_set names must be distinct strings other than 'train'; "
+                    f"got {name!r}."
+                )
+            names.add(name)
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise TypeError(f"eval_set {name!r} must be an (X, y) pair.")
+            X_eval, y_eval = pair
+            try:
+                members_X, checked = self._validate_X(X_eval, reset=False)
+                y_eval = column_or_1d(y_eval, warn=True)
+                check_consistent_length(checked, y_eval)
+            except ValueError as error:
+                error.add_note(f"(in the evaluation set {name!r})")
+                raise
+            unseen = ~np.isin(y_eval, self.classes_)
+            if unseen.any():
+                raise ValueError(
+                    f"the evaluation set {name!r} has labels never seen in "
+                    f"training: {np.unique(y_eval[unseen])[:10].tolist()}. "
+                    f"The training labels are {self.classes_[:10].tolist()}"
+                    f"{'...' if self.classes_.size > 10 else ''}."
+                )
+            validated.append((name, members_X, np.searchsorted(self.classes_, y_eval)))
+        return validated
+
+    def _n_draw(self, n_samples: int) -> int | None:
+        if self.max_samples is None:
+            return n_samples if self.bootstrap else None
+        if isinstance(self.max_samples, Integral):
+            if self.max_samples > n_samples and not self.bootstrap:
+                raise ValueError(
+                    f"max_samples={self.max_samples} is larger than the "
+                    f"{n_samples} training examples; lower it, or set "
+                    "bootstrap=True to draw with replacement."
+                )
+            return int(self.max_samples)
+        return max(1, int(round(self.max_samples * n_samples)))
+
+    def _check_sample_weight_support(self, stage_method: str) -> None:
+        if stage_method == "partial_fit":
+            accepts = (
+                "sample_weight" in signature(self.estimator.partial_fit).parameters
+            )
+        else:
+            accepts = has_fit_parameter(self.estimator, "sample_weight")
+        if not accepts:
+            method = "partial_fit" if stage_method == "partial_fit" else "fit"
+            raise ValueError(
+                f"sample_weight was given but {type(self.estimator).__name__}."
+                f"{method} does not take sample_weight. For a pipeline, pass it "
+                "to its last step as <step name>__sample_weight=..."
+            )
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, eval_set=None, sample_weight=None, **fit_params):
+        """Fit the members and record their predictions at every stage.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data, passed to the members as the estimator takes it
+            (a DataFrame stays a DataFrame).
+        y : array-like of shape (n_samples,)
+            Class labels, of any kind.
+        eval_set : list of (X, y) pairs or dict of str to (X, y), default=None
+            Sets to score as well, named "eval_0", "eval_1", ... or by the
+            dict's keys. Their labels must all occur in ``y``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to each member's ``fit`` (or ``partial_fit``), which must
+            accept it.
+        **fit_params : dict
+            Other parameters of the members' ``fit`` (or ``partial_fit``);
+            those of one value per sample follow each member's subset.
+
+        Returns
+        -------
+        self : EnsembleDifficulty
+            The fitted ensemble.
+        """
+        if not is_classifier(self.estimator):
+            raise ValueError(
+                "EnsembleDifficulty scores examples by the labels its members "
+                f"predict: estimator must be a classifier; got "
+                f"{type(self.estimator).__name__}."
+            )
+        members_X, checked_X, y = self._validate_X(X, reset=True, y=y)
+        check_classification_targets(y)
+        y = column_or_1d(y)
+        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        if self.classes_.size < 2:
+            raise ValueError(
+                "EnsembleDifficulty needs samples of at least 2 classes in the "
+                f"data; got 1 class: {self.classes_[0]!r}."
+            )
+        eval_sets = self._validate_eval_sets(eval_set)
+        stage_method = resolve_stage_method(self.estimator, self.stage_method)
+        fit_params = _check_method_params(checked_X, fit_params)
+        if sample_weight is not None:
+            self._check_sample_weight_support(stage_method)
+            fit_params["sample_weight"] = _check_sample_weight(sample_weight, checked_X)
+        n_samples = checked_X.shape[0]
+        n_draw = self._n_draw(n_samples)
+        subsets = n_draw is not None
+
+        seeds = check_random_state(self.random_state).randint(
+            MAX_SEED, size=self.n_estimators
+        )
+        names = ["train", *(name for name, _, _ in eval_sets)]
+        scored = [members_X, *(X_eval for _, X_eval, _ in eval_sets)]
+        dtype = label_dtype(self.classes_.size)
+        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+            delayed(fit_member)(
+                clone(self.estimator),
+                seed,
+                members_X,
+                y,
+                fit_params,
+                scored,
+                names,
+                stage_method=stage_method,
+                classes=self.classes_,
+                label_dtype=dtype,
+                n_epochs=self.n_epochs,
+                step=self.stage_step,
+                n_draw=n_draw,
+                bootstrap=self.bootstrap,
+            )
+            for seed in seeds
+        )
+
+        stages = align_stages(
+            [member_stages for _, member_stages, _, _ in results], self.stage_step
+        )
+        predictions = {
+            name: np.empty(
+                (self.n_estimators, stages.size, _num_samples(X_set)), dtype=dtype
+            )
+            for name, X_set in zip(names, scored, strict=True)
+        }
+        in_bag = (
+            np.zeros((self.n_estimators, n_samples), dtype=bool) if subsets else None
+        )
+        for member, (_, member_stages, member_predictions, indices) in enumerate(
+            results
+        ):
+            positions = stage_positions(member_stages, stages)
+            for name, labels in zip(names, member_predictions, strict=True):
+                predictions[name][member] = labels[positions]
+            if subsets:
+                in_bag[member, indices] = True
+        targets = {"train": y_codes, **{name: codes for name, _, codes in eval_sets}}
+
+        self.estimators_ = [estimator for estimator, _, _, _ in results]
+        self.stage_method_ = stage_method
+        self.stages_ = stages
+        self.record_ = PredictionRecord(
+            predictions=predictions,
+            targets=targets,
+            classes=self.classes_,
+            stages=stages,
+            stage_kind=STAGE_KINDS[stage_method],
+            in_bag=in_bag,
+            seeds=seeds,
+        )
+        self._set_scores()
+        _warn_if_identical(predictions["train"], self.estimator)
+        return self
+
+    def _set_scores(self) -> None:
+        record = self.record_
+        self.consistency_ = consistency(record)
+        self.consensus_ = consensus(record)
+        self.member_accuracy_ = member_accuracy(record)
+        self.learning_speed_ = self.consistency_.mean(axis=0)
+        if record.in_bag is not None:
+            self.heldout_consistency_ = heldout_consistency(record)
+        eval_names = [name for name in record.set_names if name != "train"]
+        self.eval_consistency_ = {
+            n: consistency(record, scored_set=n) for n in eval_names
+        }
+        self.eval_consensus_ = {n: consensus(record, scored_set=n) for n in eval_names}
+        self.eval_member_accuracy_ = {
+            n: member_accuracy(record, scored_set=n) for n in eval_names
+        }
+        self.eval_learning_speed_ = {
+            n: learning_speed(record, scored_set=n) for n in eval_names
+        }
+
+    def predict_proba(self, X):
+        """Mean of the members' class probabilities (or vote fractions).
+
+        Members with ``predict_proba`` contribute their probabilities, others
+        a vote for the label they predict.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        members_X, checked = self._validate_X(X, reset=False)
+        n_samples = checked.shape[0]
+        proba = np.zeros((n_samples, self.classes_.size))
+        rows = np.arange(n_samples)
+        for estimator in self.estimators_:
+            if hasattr(estimator, "predict_proba"):
+                member_classes = getattr(estimator, "classes_", self.classes_)
+                columns = np.searchsorted(self.classes_, member_classes)
+                proba[:, columns] += estimator.predict_proba(members_X)
+            else:
+                labels = estimator.predict(members_X)
+                proba[rows, encode_labels(labels, self.classes_, np.intp)] += 1
+        return proba / len(self.estimators_)
+
+    def predict(self, X):
+        """Predict the class with the highest mean probability over members.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Predicted labels.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator_tags = get_tags(self.estimator)
+        tags.input_tags.sparse = estimator_tags.input_tags.sparse
+        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
+        return tags
+
+
+def _warn_if_identical(train_predictions: np.ndarray, estimator) -> None:
+    first = train_predictions[0]
+    if train_predictions.shape[0] > 1 and all(
+        np.array_equal(first, other) for other in train_predictions[1:]
+    ):
+        warnings.warn(
+            f"all {train_predictions.shape[0]} members of {type(estimator).__name__} "
+            "predicted the same labels at every stage, so every consistency score "
+            "is 0 or 1. A deterministic learner gives the same model on the same "
+            "data whatever its seed: train members on random subsets with "
+            "max_samples=... or bootstrap=True.",
+            IdenticalMembersWarning,
+            stacklevel=3,
+        )

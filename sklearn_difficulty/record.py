@@ -1,0 +1,198 @@
+"""The prediction record: what every member predicted, at every stage, on every set.
+
+Everything this package measures is a pure function of a
+:class:`PredictionRecord` (see :mod:`sklearn_difficulty.scores`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["PredictionRecord", "label_dtype"]
+
+
+def label_dtype(n_classes: int) -> np.dtype:
+    """Smallest unsigned integer dtype that holds class indices ``0..n_classes-1``.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.record import label_dtype
+    >>> label_dtype(10), label_dtype(300)
+    (dtype('uint8'), dtype('uint16'))
+    """
+    return np.min_scalar_type(max(int(n_classes) - 1, 0))
+
+
+@dataclass(frozen=True, eq=False)
+class PredictionRecord:
+    """Predicted class indices of every member at every stage on every scored set.
+
+    ``predictions[name][member, stage, sample]`` is the index (into
+    ``classes``) of the label that member ``member`` predicted for example
+    ``sample`` of the scored set ``name`` at stage ``stages[stage]``.
+
+    Parameters
+    ----------
+    predictions : mapping of str to ndarray of shape (n_members, n_stages, n_samples)
+        One integer array per scored set ("train" for the training set).
+        Every array has the same number of members and stages.
+    targets : mapping of str to ndarray of shape (n_samples,)
+        The true class index of each example of each scored set, with the
+        same keys as ``predictions``.
+    classes : ndarray of shape (n_classes,)
+        The labels that the class indices stand for.
+    stages : ndarray of shape (n_stages,)
+        The label of each stage: a boosting round, an epoch, or 1 for a
+        learner recorded once, after fitting.
+    stage_kind : str, default="stage"
+        What a stage is: "round", "epoch" or "final".
+    in_bag : ndarray of shape (n_members, n_samples_train), dtype=bool, default=None
+        Whether member ``m`` was trained on training example ``i``; only for
+        ensembles whose members train on subsets of the training set.
+    seeds : ndarray of shape (n_members,), default=None
+        The seed each member was fitted with.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord, consistency
+    >>> predictions = np.array([[[0, 1, 1]], [[0, 0, 1]]])  # 2 members, 1 stage
+    >>> record = PredictionRecord(
+    ...     predictions={"train": predictions}, targets={"train": np.array([0, 1, 0])},
+    ...     classes=np.array(["cat", "dog"]), stages=np.array([1]))
+    >>> record.n_members, record.n_stages, record.set_names
+    (2, 1, ('train',))
+    >>> consistency(record)
+    array([[1. , 0.5, 0. ]])
+    """
+
+    predictions: Mapping[str, NDArray[np.integer]]
+    targets: Mapping[str, NDArray[np.integer]]
+    classes: NDArray
+    stages: NDArray[np.integer]
+    stage_kind: str = "stage"
+    in_bag: NDArray[np.bool_] | None = None
+    seeds: NDArray[np.integer] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.predictions, Mapping) or not self.predictions:
+            raise ValueError(
+                "predictions must be a non-empty mapping of scored-set names to "
+                "arrays of shape (n_members, n_stages, n_samples)."
+            )
+        if set(self.predictions) != set(self.targets):
+            raise ValueError(
+                "predictions and targets must name the same scored sets; got "
+                f"{sorted(self.predictions)} and {sorted(self.targets)}."
+            )
+        classes = np.asarray(self.classes)
+        stages = np.asarray(self.stages)
+        if classes.ndim != 1 or classes.size == 0:
+            raise ValueError("classes must be a non-empty 1-D array.")
+        if stages.ndim != 1 or stages.size == 0:
+            raise ValueError("stages must be a non-empty 1-D array.")
+        object.__setattr__(self, "classes", classes)
+        object.__setattr__(self, "stages", stages)
+
+        predictions, targets, shape = {}, {}, None
+        for name in self.predictions:
+            pred = np.asarray(self.predictions[name])
+            target = np.asarray(self.targets[name])
+            if pred.ndim != 3 or pred.dtype.kind not in "iu":
+                raise ValueError(
+                    f"predictions[{name!r}] must be an integer array of shape "
+                    f"(n_members, n_stages, n_samples); got {pred.dtype} of shape "
+                    f"{pred.shape}."
+                )
+            if shape is None:
+                shape = pred.shape[:2]
+            if pred.shape[:2] != shape:
+                raise ValueError(
+                    "every scored set must have the same numbers of members and "
+                    f"stages; predictions[{name!r}] has {pred.shape[:2]}, another "
+                    f"has {shape}."
+                )
+            if target.ndim != 1 or target.dtype.kind not in "iu":
+                raise ValueError(f"targets[{name!r}] must be a 1-D integer array.")
+            if target.shape[0] != pred.shape[2]:
+                raise ValueError(
+                    f"predictions[{name!r}] has {pred.shape[2]} samples but "
+                    f"targets[{name!r}] has {target.shape[0]}."
+                )
+            for what, values in (("predictions", pred), ("targets", target)):
+                if values.size and (values.min() < 0 or values.max() >= classes.size):
+                    raise ValueError(
+                        f"{what}[{name!r}] holds class indices outside "
+                        f"[0, {classes.size}): each must index into classes."
+                    )
+            predictions[name], targets[name] = pred, target
+        if shape[0] == 0:
+            raise ValueError("a record needs at least one member.")
+        if shape[1] != stages.size:
+            raise ValueError(
+                f"predictions have {shape[1]} stages but stages has {stages.size} "
+                "labels."
+            )
+        object.__setattr__(self, "predictions", predictions)
+        object.__setattr__(self, "targets", targets)
+
+        if self.in_bag is not None:
+            in_bag = np.asarray(self.in_bag, dtype=bool)
+            if "train" not in predictions:
+                raise ValueError("in_bag needs a scored set named 'train'.")
+            expected = (shape[0], predictions["train"].shape[2])
+            if in_bag.shape != expected:
+                raise ValueError(
+                    f"in_bag must have shape (n_members, n_samples_train) = "
+                    f"{expected}; got {in_bag.shape}."
+                )
+            object.__setattr__(self, "in_bag", in_bag)
+        if self.seeds is not None:
+            seeds = np.asarray(self.seeds)
+            if seeds.shape != (shape[0],):
+                raise ValueError(f"seeds must have shape ({shape[0]},).")
+            object.__setattr__(self, "seeds", seeds)
+
+    @property
+    def set_names(self) -> tuple[str, ...]:
+        """Names of the scored sets, in the order they were given."""
+        return tuple(self.predictions)
+
+    @property
+    def n_members(self) -> int:
+        """Number of members."""
+        return next(iter(self.predictions.values())).shape[0]
+
+    @property
+    def n_stages(self) -> int:
+        """Number of recorded stages."""
+        return self.stages.size
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes."""
+        return self.classes.size
+
+    def scored_set(self, name: str = "train") -> tuple[NDArray, NDArray]:
+        """Return the predictions and true class indices of one scored set.
+
+        Parameters
+        ----------
+        name : str, default="train"
+            The scored set.
+
+        Returns
+        -------
+        predictions : ndarray of shape (n_members, n_stages, n_samples)
+        targets : ndarray of shape (n_samples,)
+        """
+        if name not in self.predictions:
+            raise ValueError(
+                f"this record has no scored set named {name!r}; it has "
+                f"{list(self.predictions)}."
+            )
+        return self.predictions[name], self.targets[name]
