@@ -79,7 +79,9 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         clone. Every ``random_state`` parameter of each clone, nested ones
         included, gets the member's own seed.
     n_estimators : int, default=10
-        Number of members.
+        Number of members. When every member trained on all the data and
+        predicts the same labels at every stage, an
+        :class:`~sklearn_difficulty.IdenticalMembersWarning` says so.
     stage_method : {"auto", "staged_predict", "partial_fit", "final"}, \
 default="auto"
         How to record stages.
@@ -421,7 +423,8 @@ default="auto"
             seeds=seeds,
         )
         self._set_scores()
-        _warn_if_identical(predictions["train"], self.estimator)
+        if not subsets:
+            _warn_if_identical(predictions["train"], self.estimator)
         return self
 
     def _set_scores(self) -> None:
