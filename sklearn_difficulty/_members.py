@@ -80,15 +80,33 @@ def draw_training_indices(
 def encode_labels(labels, classes: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """Class indices of ``labels``; an error if a label is not in ``classes``."""
     labels = np.asarray(labels)
+    if labels.dtype.kind in "iu" and _are_indices(classes):
+        # Labels 0..n_classes-1 are their own indices: only check the range.
+        if labels.size and (labels.min() < 0 or labels.max() >= classes.size):
+            unknown = (labels < 0) | (labels >= classes.size)
+            _raise_unknown(labels[unknown])
+        return labels.astype(dtype, copy=False)
     codes = np.searchsorted(classes, labels)
     codes = np.clip(codes, 0, classes.size - 1)
     unknown = classes[codes] != labels
     if np.any(unknown):
-        raise ValueError(
-            f"a member predicted labels never seen in training: "
-            f"{np.unique(labels[unknown])[:10].tolist()}."
-        )
+        _raise_unknown(labels[unknown])
     return codes.astype(dtype, copy=False)
+
+
+def _are_indices(classes: np.ndarray) -> bool:
+    return (
+        classes.dtype.kind in "iu"
+        and classes[0] == 0
+        and classes[-1] == classes.size - 1  # sorted and unique, so 0..K-1
+    )
+
+
+def _raise_unknown(labels: np.ndarray):
+    raise ValueError(
+        "a member predicted labels never seen in training: "
+        f"{np.unique(labels)[:10].tolist()}."
+    )
 
 
 def _predict_all(estimator, scored: Sequence, encode) -> list[np.ndarray]:

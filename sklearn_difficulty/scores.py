@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # Largest number of array elements a temporary of one chunk may hold.
-_CHUNK_ELEMENTS = 1 << 22
+_CHUNK_ELEMENTS = 1 << 18
 
 
 def _chunks(n_samples: int, elements_per_sample: int) -> Iterator[slice]:

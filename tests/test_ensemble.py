@@ -550,3 +550,20 @@ def test_sample_weight_for_an_estimator_without_it(iris):
     ed = EnsembleDifficulty(KNeighborsClassifier(), n_estimators=2, max_samples=0.5)
     with pytest.raises(ValueError, match="does not take sample_weight"):
         ed.fit(X, y, sample_weight=np.ones(len(y)))
+
+
+class LabelInventor(SpyClassifier):
+    """Predicts a label it was never shown."""
+
+    def predict(self, X):
+        return np.full(len(X), 99)
+
+
+@pytest.mark.parametrize("labels", [np.array([0, 1]), np.array([5, 7])])
+def test_a_member_predicting_an_unseen_label_is_an_error(labels):
+    X = np.column_stack([np.arange(20), np.zeros(20)])
+    y = labels[np.arange(20) % 2]
+    ed = EnsembleDifficulty(LabelInventor(), stage_method="final", n_estimators=2)
+    with pytest.raises(ValueError, match=r"never seen in training: \[99\]") as error:
+        ed.fit(X, y)
+    assert "scored set 'train'" in " ".join(error.value.__notes__)
