@@ -6,6 +6,8 @@ Everything this package measures is a pure function of a
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -13,6 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 __all__ = ["PredictionRecord", "label_dtype"]
+
+FORMAT_NAME = "sklearn-difficulty prediction record"
+FORMAT_VERSION = 1
 
 
 def label_dtype(n_classes: int) -> np.dtype:
@@ -196,3 +201,110 @@ class PredictionRecord:
                 f"{list(self.predictions)}."
             )
         return self.predictions[name], self.targets[name]
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the record to one ``.npz`` file that loads without pickle.
+
+        The file holds plain arrays and a JSON string of metadata with a
+        format version; :meth:`load` reads it back with
+        ``allow_pickle=False``, so a record from someone else cannot run code.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write; ``.npz`` is appended when missing.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from sklearn_difficulty import PredictionRecord
+        >>> record = PredictionRecord(
+        ...     predictions={"train": np.zeros((2, 1, 3), np.uint8)},
+        ...     targets={"train": np.array([0, 1, 0])},
+        ...     classes=np.array(["cat", "dog"]), stages=np.array([1]))
+        >>> path = os.path.join(tempfile.mkdtemp(), "record.npz")
+        >>> record.save(path)
+        >>> PredictionRecord.load(path).classes
+        array(['cat', 'dog'], dtype='<U3')
+        """
+        metadata = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "set_names": list(self.predictions),
+            "stage_kind": self.stage_kind,
+        }
+        arrays = {
+            "metadata": np.array(json.dumps(metadata)),
+            "classes": _without_objects(self.classes),
+            "stages": self.stages,
+        }
+        for index, name in enumerate(self.predictions):
+            arrays[f"predictions_{index}"] = self.predictions[name]
+            arrays[f"targets_{index}"] = self.targets[name]
+        if self.in_bag is not None:
+            arrays["in_bag"] = self.in_bag
+        if self.seeds is not None:
+            arrays["seeds"] = self.seeds
+        np.savez(path, **arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> PredictionRecord:
+        """Read a record written by :meth:`save`, never unpickling anything.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.npz`` file.
+
+        Returns
+        -------
+        record : PredictionRecord
+        """
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {key: data[key] for key in data.files}
+        except ValueError as error:
+            raise ValueError(
+                f"{os.fspath(path)!r} holds pickled objects; a prediction record "
+                "never does, so it is not loaded (loading could run code)."
+            ) from error
+        if "metadata" not in arrays:
+            raise ValueError(f"{os.fspath(path)!r} is not a prediction record.")
+        metadata = json.loads(str(arrays["metadata"]))
+        if metadata.get("format") != FORMAT_NAME:
+            raise ValueError(f"{os.fspath(path)!r} is not a prediction record.")
+        if metadata.get("version", 0) > FORMAT_VERSION:
+            raise ValueError(
+                f"{os.fspath(path)!r} was written in record format version "
+                f"{metadata['version']}; this version of sklearn-difficulty reads "
+                f"up to {FORMAT_VERSION}. Upgrade sklearn-difficulty to load it."
+            )
+        names = metadata["set_names"]
+        return cls(
+            predictions={n: arrays[f"predictions_{i}"] for i, n in enumerate(names)},
+            targets={n: arrays[f"targets_{i}"] for i, n in enumerate(names)},
+            classes=arrays["classes"],
+            stages=arrays["stages"],
+            stage_kind=metadata["stage_kind"],
+            in_bag=arrays.get("in_bag"),
+            seeds=arrays.get("seeds"),
+        )
+
+
+def _without_objects(classes: np.ndarray) -> np.ndarray:
+    """Classes as an array that saves without pickle."""
+    if classes.dtype != object:
+        return classes
+    kinds = {type(label) for label in classes.tolist()}
+    if kinds <= {str}:
+        return classes.astype(str)
+    if kinds <= {int, bool}:
+        return classes.astype(np.int64)
+    if kinds <= {int, float}:
+        return classes.astype(np.float64)
+    raise TypeError(
+        "the classes of this record mix labels of types "
+        f"{sorted(kind.__name__ for kind in kinds)}, which cannot be saved "
+        "without pickle; use labels of one kind (all strings or all numbers)."
+    )
