@@ -284,17 +284,22 @@ default="auto"
         return validated
 
     def _n_draw(self, n_samples: int) -> int | None:
+        """Training examples drawn for each member; None when each gets them all."""
         if self.max_samples is None:
-            return n_samples if self.bootstrap else None
-        if isinstance(self.max_samples, Integral):
+            n_draw = n_samples
+        elif isinstance(self.max_samples, Integral):
             if self.max_samples > n_samples and not self.bootstrap:
                 raise ValueError(
                     f"max_samples={self.max_samples} is larger than the "
                     f"{n_samples} training examples; lower it, or set "
                     "bootstrap=True to draw with replacement."
                 )
-            return int(self.max_samples)
-        return max(1, int(round(self.max_samples * n_samples)))
+            n_draw = int(self.max_samples)
+        else:
+            n_draw = max(1, int(round(self.max_samples * n_samples)))
+        if n_draw == n_samples and not self.bootstrap:
+            return None
+        return n_draw
 
     def _check_sample_weight_support(self, stage_method: str) -> None:
         if stage_method == "partial_fit":

@@ -567,3 +567,12 @@ def test_a_member_predicting_an_unseen_label_is_an_error(labels):
     with pytest.raises(ValueError, match=r"never seen in training: \[99\]") as error:
         ed.fit(X, y)
     assert "scored set 'train'" in " ".join(error.value.__notes__)
+
+
+def test_max_samples_of_the_whole_set_is_no_subset(iris):
+    X, y, _, _ = iris
+    with pytest.warns(IdenticalMembersWarning):
+        ed = EnsembleDifficulty(KNeighborsClassifier(), n_estimators=2, max_samples=1.0)
+        ed.fit(X, y)
+    assert ed.record_.in_bag is None
+    assert not hasattr(ed, "heldout_consistency_")

@@ -123,7 +123,11 @@ def test_fitted_record_round_trip_gives_the_same_scores(tmp_path):
     X, y = load_iris(return_X_y=True)
     ed = EnsembleDifficulty(
         DecisionTreeClassifier(), n_estimators=3, max_samples=0.5, random_state=0
-    ).fit(X, np.array(["x", "y", "z"])[y], eval_set=[(X[::3], np.array(["x", "y", "z"])[y[::3]])])
+    ).fit(
+        X,
+        np.array(["x", "y", "z"])[y],
+        eval_set=[(X[::3], np.array(["x", "y", "z"])[y[::3]])],
+    )
     ed.record_.save(tmp_path / "run.npz")
     loaded = PredictionRecord.load(tmp_path / "run.npz")
     np.testing.assert_array_equal(consensus(loaded), ed.consensus_)
