@@ -1,3 +1,9 @@
+import os
+
+# scikit-learn's array API check runs only when SciPy's array API support is on,
+# and that must be set before SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
