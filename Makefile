@@ -19,6 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check sklearn_difficulty tests examples benchmarks
 	$(BIN)/ruff format --check sklearn_difficulty tests examples benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

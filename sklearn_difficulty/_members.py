@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from numpy.typing import DTypeLike
 from sklearn.naive_bayes import _BaseNB
 from sklearn.utils import _safe_indexing
 from sklearn.utils.random import sample_without_replacement
 from sklearn.utils.validation import _check_method_params, _num_samples
+
+from .record import PredictionRecord
 
 MAX_SEED = np.iinfo(np.int32).max
 
@@ -77,7 +80,7 @@ def draw_training_indices(
     )
 
 
-def encode_labels(labels, classes: np.ndarray, dtype: np.dtype) -> np.ndarray:
+def encode_labels(labels, classes: np.ndarray, dtype: DTypeLike) -> np.ndarray:
     """Class indices of ``labels``; an error if a label is not in ``classes``."""
     labels = np.asarray(labels)
     if labels.dtype.kind in "iu" and _are_indices(classes):
@@ -257,3 +260,41 @@ def align_stages(member_stages: Sequence[np.ndarray], step: int) -> np.ndarray:
 def stage_positions(stages: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Position in a member's ``stages`` of its prediction at each grid stage."""
     return np.searchsorted(stages, grid, side="right") - 1
+
+
+def build_record(
+    results: Sequence,
+    *,
+    names: Sequence[str],
+    n_samples: Sequence[int],
+    targets: Sequence[np.ndarray],
+    classes: np.ndarray,
+    stage_kind: str,
+    step: int,
+    subsets: bool,
+    seeds: np.ndarray,
+) -> PredictionRecord:
+    """Put the members' results (from :func:`fit_member`) on one stage grid."""
+    stages = align_stages([member_stages for _, member_stages, _, _ in results], step)
+    n_members = len(results)
+    dtype = results[0][2][0].dtype
+    predictions = {
+        name: np.empty((n_members, stages.size, size), dtype=dtype)
+        for name, size in zip(names, n_samples, strict=True)
+    }
+    in_bag = np.zeros((n_members, n_samples[0]), dtype=bool)
+    for member, (_, member_stages, member_predictions, indices) in enumerate(results):
+        positions = stage_positions(member_stages, stages)
+        for name, labels in zip(names, member_predictions, strict=True):
+            predictions[name][member] = labels[positions]
+        if subsets:
+            in_bag[member, indices] = True
+    return PredictionRecord(
+        predictions=predictions,
+        targets=dict(zip(names, targets, strict=True)),
+        classes=classes,
+        stages=stages,
+        stage_kind=stage_kind,
+        in_bag=in_bag if subsets else None,
+        seeds=seeds,
+    )

@@ -6,8 +6,10 @@ import warnings
 from collections.abc import Mapping
 from inspect import signature
 from numbers import Integral
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -34,14 +36,13 @@ from sklearn.utils.validation import (
 from ._members import (
     MAX_SEED,
     STAGE_KINDS,
-    align_stages,
+    build_record,
     encode_labels,
     fit_member,
     resolve_stage_method,
-    stage_positions,
 )
 from .exceptions import IdenticalMembersWarning
-from .record import PredictionRecord, label_dtype
+from .record import label_dtype
 from .scores import (
     consensus,
     consistency,
@@ -204,15 +205,15 @@ default="auto"
         self,
         estimator,
         *,
-        n_estimators=10,
-        stage_method="auto",
-        n_epochs=10,
-        stage_step=1,
-        max_samples=None,
-        bootstrap=False,
-        n_jobs=None,
-        random_state=None,
-        verbose=0,
+        n_estimators: int = 10,
+        stage_method: str = "auto",
+        n_epochs: int = 10,
+        stage_step: int = 1,
+        max_samples: int | float | None = None,
+        bootstrap: bool = False,
+        n_jobs: int | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
     ):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -241,7 +242,7 @@ default="auto"
         checked, y = checked
         return (X if _is_dataframe(X) else checked), checked, y
 
-    def _validate_eval_sets(self, eval_set) -> list[tuple[str, object, np.ndarray]]:
+    def _validate_eval_sets(self, eval_set) -> list[tuple[str, Any, np.ndarray]]:
         if eval_set is None:
             return []
         if isinstance(eval_set, Mapping):
@@ -280,7 +281,8 @@ default="auto"
                     f"The training labels are {self.classes_[:10].tolist()}"
                     f"{'...' if self.classes_.size > 10 else ''}."
                 )
-            validated.append((name, members_X, np.searchsorted(self.classes_, y_eval)))
+            codes = np.asarray(np.searchsorted(self.classes_, y_eval))
+            validated.append((name, members_X, codes))
         return validated
 
     def _n_draw(self, n_samples: int) -> int | None:
@@ -317,7 +319,17 @@ default="auto"
             )
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, *, eval_set=None, sample_weight=None, **fit_params):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        *,
+        eval_set: list[tuple[ArrayLike, ArrayLike]]
+        | Mapping[str, tuple[ArrayLike, ArrayLike]]
+        | None = None,
+        sample_weight: ArrayLike | None = None,
+        **fit_params,
+    ) -> EnsembleDifficulty:
         """Fit the members and record their predictions at every stage.
 
         Parameters
@@ -393,43 +405,23 @@ default="auto"
             for seed in seeds
         )
 
-        stages = align_stages(
-            [member_stages for _, member_stages, _, _ in results], self.stage_step
-        )
-        predictions = {
-            name: np.empty(
-                (self.n_estimators, stages.size, _num_samples(X_set)), dtype=dtype
-            )
-            for name, X_set in zip(names, scored, strict=True)
-        }
-        in_bag = (
-            np.zeros((self.n_estimators, n_samples), dtype=bool) if subsets else None
-        )
-        for member, (_, member_stages, member_predictions, indices) in enumerate(
-            results
-        ):
-            positions = stage_positions(member_stages, stages)
-            for name, labels in zip(names, member_predictions, strict=True):
-                predictions[name][member] = labels[positions]
-            if subsets:
-                in_bag[member, indices] = True
-        targets = {"train": y_codes, **{name: codes for name, _, codes in eval_sets}}
-
         self.estimators_ = [estimator for estimator, _, _, _ in results]
         self.stage_method_ = stage_method
-        self.stages_ = stages
-        self.record_ = PredictionRecord(
-            predictions=predictions,
-            targets=targets,
+        self.record_ = build_record(
+            results,
+            names=names,
+            n_samples=[_num_samples(X_set) for X_set in scored],
+            targets=[y_codes, *(codes for _, _, codes in eval_sets)],
             classes=self.classes_,
-            stages=stages,
             stage_kind=STAGE_KINDS[stage_method],
-            in_bag=in_bag,
+            step=self.stage_step,
+            subsets=subsets,
             seeds=seeds,
         )
+        self.stages_ = self.record_.stages
         self._set_scores()
         if not subsets:
-            _warn_if_identical(predictions["train"], self.estimator)
+            _warn_if_identical(self.record_.predictions["train"], self.estimator)
         return self
 
     def _set_scores(self) -> None:
@@ -452,7 +444,7 @@ default="auto"
             n: learning_speed(record, scored_set=n) for n in eval_names
         }
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Mean of the members' class probabilities (or vote fractions).
 
         Members with ``predict_proba`` contribute their probabilities, others
@@ -483,7 +475,7 @@ default="auto"
                 proba[rows, encode_labels(labels, self.classes_, np.intp)] += 1
         return proba / len(self.estimators_)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the class with the highest mean probability over members.
 
         Parameters

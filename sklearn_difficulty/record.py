@@ -103,7 +103,9 @@ class PredictionRecord:
         object.__setattr__(self, "classes", classes)
         object.__setattr__(self, "stages", stages)
 
-        predictions, targets, shape = {}, {}, None
+        predictions: dict[str, np.ndarray] = {}
+        targets: dict[str, np.ndarray] = {}
+        shape: tuple[int, ...] = ()
         for name in self.predictions:
             pred = np.asarray(self.predictions[name])
             target = np.asarray(self.targets[name])
@@ -113,7 +115,7 @@ class PredictionRecord:
                     f"(n_members, n_stages, n_samples); got {pred.dtype} of shape "
                     f"{pred.shape}."
                 )
-            if shape is None:
+            if not shape:
                 shape = pred.shape[:2]
             if pred.shape[:2] != shape:
                 raise ValueError(
@@ -246,7 +248,7 @@ class PredictionRecord:
             arrays["in_bag"] = self.in_bag
         if self.seeds is not None:
             arrays["seeds"] = self.seeds
-        np.savez(path, **arrays)
+        np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PredictionRecord:

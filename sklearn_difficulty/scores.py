@@ -85,6 +85,12 @@ def _as_stacked(predictions, y, scored_set):
     return pred, target, one_stage, None
 
 
+def _required(y, predictions):
+    if y is None and not isinstance(predictions, PredictionRecord):
+        raise ValueError("y is required when predictions is an array.")
+    return y
+
+
 def _correct_counts(pred: NDArray, target: NDArray) -> NDArray[np.intp]:
     """Number of members right, per stage and example: shape (S, N)."""
     n_members, n_stages, n_samples = pred.shape
@@ -132,12 +138,6 @@ n_samples) or (n_members, n_samples)
     )
     result = _correct_counts(pred, target) / pred.shape[0]
     return result[0] if one_stage else result
-
-
-def _required(y, predictions):
-    if y is None and not isinstance(predictions, PredictionRecord):
-        raise ValueError("y is required when predictions is an array.")
-    return y
 
 
 def _class_codes(pred: NDArray, n_codes: int | None) -> tuple[NDArray, int]:

@@ -10,11 +10,12 @@ from sklearn.base import clone
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import (
     AdaBoostClassifier,
+    GradientBoostingClassifier,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
 )
-from sklearn.linear_model import LinearRegression, SGDClassifier
-from sklearn.naive_bayes import GaussianNB
+from sklearn.linear_model import LinearRegression, Perceptron, SGDClassifier
+from sklearn.naive_bayes import GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
@@ -179,7 +180,11 @@ def test_mlp_is_recorded_by_epoch(iris):
     [
         (AdaBoostClassifier(), "staged_predict"),
         (HistGradientBoostingClassifier(), "staged_predict"),
+        (GradientBoostingClassifier(), "staged_predict"),
         (SGDClassifier(), "partial_fit"),
+        (Perceptron(), "partial_fit"),
+        (MLPClassifier(), "partial_fit"),
+        (MultinomialNB(), "final"),
         (GaussianNB(), "final"),
         (SVC(), "final"),
         (KNeighborsClassifier(), "final"),
