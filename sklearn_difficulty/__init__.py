@@ -7,7 +7,7 @@ every example at every stage of training, and score each example by its
 """
 
 from .ensemble import EnsembleDifficulty
-from .exceptions import DifficultyWarning, IdenticalMembersWarning
+from .exceptions import DeviceWarning, DifficultyWarning, IdenticalMembersWarning
 from .record import PredictionRecord
 from .scores import (
     consensus,
@@ -20,6 +20,7 @@ from .scores import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "DeviceWarning",
     "DifficultyWarning",
     "EnsembleDifficulty",
     "IdenticalMembersWarning",

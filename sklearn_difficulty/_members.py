@@ -22,18 +22,45 @@ from .record import PredictionRecord
 
 MAX_SEED = np.iinfo(np.int32).max
 
-STAGE_KINDS = {"staged_predict": "round", "partial_fit": "epoch", "final": "final"}
+STAGE_KINDS = {
+    "staged_predict": "round",
+    "partial_fit": "epoch",
+    "skorch": "epoch",
+    "final": "final",
+}
+
+
+def is_skorch_net(estimator) -> bool:
+    """Whether ``estimator`` is a skorch network (without importing skorch)."""
+    return any(
+        cls.__module__.split(".")[0] == "skorch" for cls in type(estimator).__mro__
+    )
 
 
 def resolve_stage_method(estimator, stage_method: str) -> str:
     """Choose how to record a member's stages.
 
-    ``"auto"`` picks ``staged_predict`` (one stage per boosting round) when
+    ``"auto"`` picks ``skorch`` (one stage per epoch, from a callback) for a
+    skorch network, ``staged_predict`` (one stage per boosting round) when
     the estimator has it, else ``partial_fit`` (one stage per epoch) when it
     has it, else ``final`` (the fitted model alone). Naive Bayes models have
     ``partial_fit`` but count the same statistics again in every epoch, so
     ``"auto"`` records them once, after fitting.
     """
+    if stage_method == "skorch" or (
+        stage_method == "auto" and is_skorch_net(estimator)
+    ):
+        if not is_skorch_net(estimator):
+            raise ValueError(
+                f"stage_method='skorch' needs a skorch network; got "
+                f"{type(estimator).__name__}."
+            )
+        if not hasattr(estimator, "classes"):
+            raise ValueError(
+                f"{type(estimator).__name__} is not a skorch classifier with "
+                "one output per class (NeuralNetClassifier or SkorchCNN)."
+            )
+        return "skorch"
     if stage_method == "auto":
         if hasattr(estimator, "staged_predict"):
             return "staged_predict"
@@ -184,9 +211,17 @@ def record_final(estimator, X, y, fit_params, scored, *, encode, **_):
     return np.array([1]), [labels[np.newaxis] for labels in predicted]
 
 
+def record_skorch(*args, **kwargs):
+    """One stage per epoch of a skorch network (needs torch and skorch)."""
+    from .nets._recorder import record_skorch
+
+    return record_skorch(*args, **kwargs)
+
+
 RECORDERS: dict[str, Callable] = {
     "staged_predict": record_staged,
     "partial_fit": record_epochs,
+    "skorch": record_skorch,
     "final": record_final,
 }
 

@@ -83,10 +83,18 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         Number of members. When every member trained on all the data and
         predicts the same labels at every stage, an
         :class:`~sklearn_difficulty.IdenticalMembersWarning` says so.
-    stage_method : {"auto", "staged_predict", "partial_fit", "final"}, \
+    stage_method : {"auto", "skorch", "staged_predict", "partial_fit", "final"}, \
 default="auto"
         How to record stages.
 
+        - "skorch": one stage per epoch of a skorch classifier
+          (``NeuralNetClassifier``, :class:`~sklearn_difficulty.nets.SkorchCNN`),
+          from an eval-mode pass over every scored set at the end of each
+          epoch; the number of epochs is the network's ``max_epochs``. Each
+          member gets its own seeds for weight initialisation, dropout and
+          mini-batch order, shuffles its batches, and trains on all its data
+          (skorch's default hidden validation split is switched off). Members
+          train on class indices 0..n_classes-1, so any labels work.
         - "staged_predict": fit, then one stage per boosting round from
           ``staged_predict`` (AdaBoost, gradient boosting).
         - "partial_fit": one stage per epoch; each epoch is one call of
@@ -98,7 +106,8 @@ default="auto"
           naive Bayes models, whose epochs would repeat the same statistics,
           are recorded once, after fitting.
     n_epochs : int, default=10
-        Number of epochs with ``stage_method="partial_fit"``.
+        Number of epochs with ``stage_method="partial_fit"`` (a skorch
+        network has its own ``max_epochs``).
     stage_step : int, default=1
         Keep every ``stage_step``-th round or epoch (and always the last).
     max_samples : int or float, default=None
@@ -153,7 +162,10 @@ default="auto"
     classes_ : ndarray of shape (n_classes,)
         The class labels.
     n_features_in_ : int
-        Number of features seen during fit.
+        Number of features seen during fit (for images, the size of axis 1).
+    sample_shape_ : tuple of int
+        Shape of one sample seen during fit: ``(n_features,)``, or the shape
+        of one image.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has feature names.
 
@@ -236,11 +248,25 @@ default="auto"
             accept_sparse=["csr", "csc"],
             dtype=None,
             ensure_all_finite=False,
+            allow_nd=True,
         )
-        if isinstance(y, str) and y == "no_validation":
-            return (X if _is_dataframe(X) else checked), checked
-        checked, y = checked
-        return (X if _is_dataframe(X) else checked), checked, y
+        no_y = isinstance(y, str) and y == "no_validation"
+        if not no_y:
+            checked, y = checked
+        self._check_sample_shape(checked, reset)
+        members_X = X if _is_dataframe(X) else checked
+        return (members_X, checked) if no_y else (members_X, checked, y)
+
+    def _check_sample_shape(self, checked, reset: bool) -> None:
+        """Images and other n-d samples must keep the shape seen in fit."""
+        if reset:
+            self.sample_shape_ = checked.shape[1:]
+        elif checked.shape[1:] != self.sample_shape_:
+            raise ValueError(
+                f"X has samples of shape {checked.shape[1:]}, but "
+                f"{type(self).__name__} was fitted on samples of shape "
+                f"{self.sample_shape_}."
+            )
 
     def _validate_eval_sets(self, eval_set) -> list[tuple[str, Any, np.ndarray]]:
         if eval_set is None:
@@ -385,17 +411,21 @@ default="auto"
         names = ["train", *(name for name, _, _ in eval_sets)]
         scored = [members_X, *(X_eval for _, X_eval, _ in eval_sets)]
         dtype = label_dtype(self.classes_.size)
+        # Networks learn class indices; other members the labels themselves.
+        codes = stage_method == "skorch"
+        self._member_classes = np.arange(self.classes_.size) if codes else self.classes_
+        members_y = y_codes if codes else y
         results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
             delayed(fit_member)(
                 clone(self.estimator),
                 seed,
                 members_X,
-                y,
+                members_y,
                 fit_params,
                 scored,
                 names,
                 stage_method=stage_method,
-                classes=self.classes_,
+                classes=self._member_classes,
                 label_dtype=dtype,
                 n_epochs=self.n_epochs,
                 step=self.stage_step,
@@ -467,12 +497,13 @@ default="auto"
         rows = np.arange(n_samples)
         for estimator in self.estimators_:
             if hasattr(estimator, "predict_proba"):
-                member_classes = getattr(estimator, "classes_", self.classes_)
-                columns = np.searchsorted(self.classes_, member_classes)
+                member_classes = getattr(estimator, "classes_", self._member_classes)
+                columns = np.searchsorted(self._member_classes, member_classes)
                 proba[:, columns] += estimator.predict_proba(members_X)
             else:
                 labels = estimator.predict(members_X)
-                proba[rows, encode_labels(labels, self.classes_, np.intp)] += 1
+                codes = encode_labels(labels, self._member_classes, np.intp)
+                proba[rows, codes] += 1
         return proba / len(self.estimators_)
 
     def predict(self, X: ArrayLike) -> np.ndarray:

@@ -14,3 +14,7 @@ class IdenticalMembersWarning(DifficultyWarning):
     their seed: train each member on a random subset of the data instead
     (``max_samples`` or ``bootstrap`` of :class:`EnsembleDifficulty`).
     """
+
+
+class DeviceWarning(DifficultyWarning):
+    """The device asked for is not available; the work runs on the CPU."""

@@ -1,0 +1,29 @@
+"""Neural networks as members: the paper's CNNs, a skorch classifier, a recorder.
+
+Needs the ``torch`` extra: ``pip install "sklearn-difficulty[torch]"``.
+"""
+
+try:
+    import skorch  # noqa: F401
+    import torch  # noqa: F401
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "sklearn_difficulty.nets needs torch and skorch; install them with "
+        'pip install "sklearn-difficulty[torch]"'
+    ) from error
+
+from ._classifier import SkorchCNN, images_to_nchw, resolve_device
+from ._recorder import EpochPredictionRecorder
+from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
+
+__all__ = [
+    "MODULES",
+    "STVGG",
+    "EpochPredictionRecorder",
+    "MNISTNet",
+    "SkorchCNN",
+    "SmallSTVGG",
+    "images_to_nchw",
+    "resolve_device",
+    "xavier_init",
+]

@@ -1,0 +1,328 @@
+"""Neural networks as members: recording, the paper's networks, SkorchCNN."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+skorch = pytest.importorskip("skorch", reason="the torch extra is not installed")
+
+from skorch import NeuralNetClassifier  # noqa: E402
+from skorch.callbacks import EarlyStopping  # noqa: E402
+from torch import nn  # noqa: E402
+
+from sklearn_difficulty import DeviceWarning, EnsembleDifficulty  # noqa: E402
+from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
+from sklearn_difficulty.nets import (  # noqa: E402
+    MODULES,
+    STVGG,
+    EpochPredictionRecorder,
+    MNISTNet,
+    SkorchCNN,
+    SmallSTVGG,
+    images_to_nchw,
+)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits_images(return_X_y=True)
+    return X[:240], y[:240], X[240:360], y[240:360]
+
+
+def small_cnn(**kwargs):
+    params = dict(module="mnist", max_epochs=3, lr=0.1, batch_size=50)
+    params.update(kwargs)
+    return SkorchCNN(**params)
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    X, y, X_test, y_test = digits
+    return EnsembleDifficulty(small_cnn(), n_estimators=3, random_state=0).fit(
+        X, y, eval_set={"test": (X_test, y_test)}
+    )
+
+
+def test_three_cnns_three_epochs_give_three_stages(fitted):
+    assert fitted.stage_method_ == "skorch"
+    assert fitted.record_.stage_kind == "epoch"
+    np.testing.assert_array_equal(fitted.stages_, [1, 2, 3])
+    assert fitted.consistency_.shape == fitted.consensus_.shape == (3, 240)
+    assert fitted.eval_consistency_["test"].shape == (3, 120)
+    assert fitted.member_accuracy_.shape == (3, 3)
+
+
+def test_record_is_an_eval_mode_pass_of_the_saved_member(fitted, digits):
+    X, _, X_test, _ = digits
+    for m, member in enumerate(fitted.estimators_):
+        np.testing.assert_array_equal(
+            fitted.record_.predictions["train"][m, -1], member.predict(X)
+        )
+        np.testing.assert_array_equal(
+            fitted.record_.predictions["test"][m, -1], member.predict(X_test)
+        )
+    # With dropout on (train mode), the same member predicts otherwise.
+    member = fitted.estimators_[0]
+    torch.manual_seed(0)
+    noisy = np.concatenate(
+        [
+            out.argmax(1).numpy()
+            for out in member.forward_iter(images_to_nchw(X), training=True)
+        ]
+    )
+    assert not np.array_equal(noisy, fitted.record_.predictions["train"][0, -1])
+
+
+def test_members_keep_no_recorder_and_no_data(fitted):
+    for member in fitted.estimators_:
+        names = [name for name, _ in member.callbacks_]
+        assert "sklearn_difficulty_recorder" not in names
+        assert "lr_scheduler" in names
+
+
+def test_members_differ_and_get_their_own_batch_order(fitted):
+    predictions = fitted.record_.predictions["train"]
+    assert not np.array_equal(predictions[0], predictions[1])
+    first = [m.module_.features[0].weight.detach() for m in fitted.estimators_]
+    assert not torch.equal(first[0], first[1])
+    generators = [m.iterator_train__generator for m in fitted.estimators_]
+    assert all(m.iterator_train__shuffle for m in fitted.estimators_)
+    states = [g.get_state() for g in generators]
+    assert not torch.equal(states[0], states[1])
+
+
+def test_same_random_state_same_record_whatever_n_jobs(fitted, digits):
+    X, y, X_test, y_test = digits
+    for n_jobs in (1, 2):
+        again = EnsembleDifficulty(
+            small_cnn(), n_estimators=3, random_state=0, n_jobs=n_jobs
+        ).fit(X, y, eval_set={"test": (X_test, y_test)})
+        for name in ("train", "test"):
+            np.testing.assert_array_equal(
+                again.record_.predictions[name], fitted.record_.predictions[name]
+            )
+
+
+class TinyMLP(nn.Module):
+    def __init__(self, n_hidden=16):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Flatten(), nn.Linear(64, n_hidden), nn.ReLU(), nn.Linear(n_hidden, 10)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+def test_a_users_own_skorch_module_with_string_labels(digits):
+    X, y, X_test, y_test = digits
+    names = np.array([f"digit {k}" for k in range(10)])
+    net = NeuralNetClassifier(
+        TinyMLP,
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        max_epochs=4,
+        lr=0.02,
+        verbose=0,
+    )
+    ed = EnsembleDifficulty(net, n_estimators=2, random_state=0)
+    ed.fit(
+        X.reshape(-1, 64), names[y], eval_set=[(X_test.reshape(-1, 64), names[y_test])]
+    )
+    np.testing.assert_array_equal(ed.stages_, [1, 2, 3, 4])
+    assert set(ed.predict(X_test.reshape(-1, 64))) <= set(names)
+    assert ed.score(X_test.reshape(-1, 64), names[y_test]) > 0.5
+    for member in ed.estimators_:
+        assert member.train_split is None  # skorch's hidden split is switched off
+        assert member.history[-1, "train_loss"] > 0
+        assert "valid_loss" not in member.history[-1]
+
+
+def test_early_stopping_keeps_the_last_epoch(digits):
+    X, y, _, _ = digits
+    net = small_cnn(
+        max_epochs=8,
+        callbacks=[EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)],
+    )
+    ed = EnsembleDifficulty(net, n_estimators=2, stage_step=3, random_state=0).fit(X, y)
+    last = [len(m.history) for m in ed.estimators_]
+    assert max(last) < 8
+    assert ed.stages_[-1] == max(last)
+    for m, member in enumerate(ed.estimators_):
+        np.testing.assert_array_equal(
+            ed.record_.predictions["train"][m, -1], member.predict(X)
+        )
+
+
+def test_switched_off_callbacks_are_refused(digits):
+    X, y, _, _ = digits
+    ed = EnsembleDifficulty(small_cnn(callbacks="disable"), n_estimators=1)
+    with pytest.raises(ValueError, match="recording of every epoch"):
+        ed.fit(X, y)
+
+
+def test_recorder_alone(digits):
+    X, y, X_test, _ = digits
+    recorder = EpochPredictionRecorder([X_test, X[:10]], every=2)
+    net = small_cnn(callbacks=[recorder]).fit(X, y)
+    assert recorder.epochs_ == [2, 3]
+    assert [p.shape for p in recorder.predictions_[1]] == [(10,), (10,)]
+    np.testing.assert_array_equal(recorder.predictions_[0][-1], net.predict(X_test))
+
+
+# The paper's networks ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+@pytest.mark.parametrize("shape", [(1, 8, 8), (3, 32, 32), (1, 28, 28)])
+def test_networks_adapt_to_input_shape_and_classes(name, shape):
+    module = MODULES[name](input_shape=shape, n_classes=7)
+    assert module(torch.zeros(2, *shape)).shape == (2, 7)
+
+
+def test_xavier_initialisation():
+    torch.manual_seed(0)
+    module = STVGG(input_shape=(3, 32, 32), n_classes=5)
+    for layer in module.modules():
+        if isinstance(layer, nn.Conv2d | nn.Linear):
+            fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(layer.weight)
+            bound = np.sqrt(6 / (fan_in + fan_out))
+            weights = layer.weight.detach().abs()
+            assert weights.max() <= bound
+            assert weights.max() > 0.9 * bound
+            assert torch.all(layer.bias == 0)
+
+
+def test_st_vgg_matches_the_paper():
+    module = STVGG(input_shape=(3, 32, 32), n_classes=5)
+    convs = [layer for layer in module.modules() if isinstance(layer, nn.Conv2d)]
+    assert [c.out_channels for c in convs] == [32, 32, 64, 64, 128, 128, 256, 256]
+    assert [c.kernel_size for c in convs] == [(3, 3)] * 6 + [(2, 2)] * 2
+    dense = [layer for layer in module.modules() if isinstance(layer, nn.Linear)]
+    assert [d.out_features for d in dense] == [512, 5]
+    drops = [layer.p for layer in module.modules() if isinstance(layer, nn.Dropout)]
+    assert drops == [0.25] * 4 + [0.5]
+    assert sum(isinstance(x, nn.MaxPool2d) for x in module.modules()) == 4
+    small = SmallSTVGG(input_shape=(3, 32, 32), n_classes=5)
+    assert [d.out_features for d in small.modules() if isinstance(d, nn.Linear)] == [
+        128,
+        5,
+    ]
+    mnist = MNISTNet(input_shape=(1, 28, 28), n_classes=10)
+    assert mnist.classifier[1].in_features == 64 * 12 * 12
+
+
+@pytest.mark.parametrize("cls", [STVGG, SmallSTVGG, MNISTNet])
+def test_linear_variant_has_no_non_linearity(cls):
+    module = cls(input_shape=(3, 16, 16), n_classes=4, linear=True).eval()
+    kinds = {type(layer) for layer in module.modules()}
+    assert not kinds & {nn.ReLU, nn.MaxPool2d}
+    assert nn.AvgPool2d in kinds
+    torch.manual_seed(0)
+    a, b = torch.randn(3, 3, 16, 16), torch.randn(3, 3, 16, 16)
+    zero = module(torch.zeros(1, 3, 16, 16))
+    with torch.no_grad():  # affine: f(2a - b) - f(0) = 2 (f(a) - f(0)) - (f(b) - f(0))
+        left = module(2 * a - b) - zero
+        right = 2 * (module(a) - zero) - (module(b) - zero)
+    torch.testing.assert_close(left, right, rtol=1e-4, atol=1e-4)
+    non_linear = cls(input_shape=(3, 16, 16), n_classes=4).eval()
+    assert nn.ReLU in {type(layer) for layer in non_linear.modules()}
+
+
+def test_networks_without_dropout():
+    module = STVGG(input_shape=(3, 32, 32), n_classes=5, dropout=False)
+    assert not any(isinstance(layer, nn.Dropout) for layer in module.modules())
+
+
+def test_too_small_images_and_bad_shapes():
+    with pytest.raises(ValueError, match="too small"):
+        MNISTNet(input_shape=(1, 3, 3), n_classes=2)
+    with pytest.raises(ValueError, match="channels, height, width"):
+        STVGG(input_shape=(32, 32), n_classes=2)
+
+
+# SkorchCNN -------------------------------------------------------------------
+
+
+def test_skorch_cnn_defaults_follow_the_paper():
+    net = SkorchCNN()
+    assert net.module == "st_vgg"
+    assert net.lr == 0.05 and net.batch_size == 100 and net.max_epochs == 140
+    assert net.optimizer is torch.optim.SGD
+    assert net.criterion is nn.CrossEntropyLoss
+    assert net.train_split is None
+    assert net.iterator_train__shuffle
+
+
+def test_learning_rate_is_divided_by_1_8_every_step(digits):
+    X, y, _, _ = digits
+    net = small_cnn(lr_step=1, max_epochs=3).fit(X, y)
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.1 / 1.8**3)
+    net = small_cnn(max_epochs=2, callbacks__lr_scheduler__step_size=2).fit(X, y)
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.1 / 1.8)
+
+
+def test_channels_last_images_give_the_same_network(digits):
+    X, y, X_test, _ = digits
+    rgb = np.repeat(X, 3, axis=1)  # (N, 3, 8, 8)
+    torch.manual_seed(0)
+    first = small_cnn(max_epochs=1).fit(rgb, y)
+    torch.manual_seed(0)
+    last = small_cnn(max_epochs=1).fit(rgb.transpose(0, 2, 3, 1), y)
+    rgb_test = np.repeat(X_test, 3, axis=1)
+    np.testing.assert_array_equal(
+        first.predict(rgb_test), last.predict(rgb_test.transpose(0, 2, 3, 1))
+    )
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros((5, 64)), "reshape"),
+        (np.zeros((5, 8, 8)), "channel axis"),
+        (np.zeros((5, 7, 8, 9)), "cannot tell the channel axis"),
+        (np.zeros((5, 1, 8, 8), dtype=object), "must be numbers"),
+    ],
+)
+def test_bad_images(X, message):
+    with pytest.raises(ValueError, match=message):
+        images_to_nchw(X)
+
+
+def test_skorch_cnn_errors(digits):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match="class indices"):
+        small_cnn().fit(X, np.array(["a", "b"])[y % 2])
+    with pytest.raises(ValueError, match="unknown module 'vgg19'"):
+        small_cnn(module="vgg19").fit(X, y)
+    with pytest.raises(ValueError, match="reshape"):
+        EnsembleDifficulty(small_cnn(), n_estimators=1).fit(X.reshape(-1, 64), y)
+
+
+def test_eval_images_of_another_shape_are_refused(digits):
+    X, y, _, _ = digits
+    ed = EnsembleDifficulty(small_cnn(), n_estimators=1)
+    with pytest.raises(ValueError, match="samples of shape"):
+        ed.fit(X, y, eval_set=[(np.zeros((4, 1, 9, 9)), y[:4])])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is here: see next test")
+def test_cuda_asked_without_a_gpu_runs_on_the_cpu_with_a_warning(digits):
+    X, y, _, _ = digits
+    with pytest.warns(DeviceWarning, match="CUDA is not available"):
+        ed = EnsembleDifficulty(small_cnn(device="cuda", max_epochs=1), n_estimators=1)
+        ed.fit(X, y)
+    assert ed.estimators_[0].device == "cpu"
+    with pytest.warns(DeviceWarning):
+        small_cnn(device="cuda", max_epochs=1).fit(X, y)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_members_share_a_gpu(digits):  # pragma: no cover - GPU machines only
+    X, y, _, _ = digits
+    ed = EnsembleDifficulty(small_cnn(device="cuda"), n_estimators=2, n_jobs=2)
+    ed.fit(X, y)
+    assert all(
+        str(m.module_.features[0].weight.device).startswith("cuda")
+        for m in ed.estimators_
+    )
