@@ -94,7 +94,11 @@ default="auto"
           member gets its own seeds for weight initialisation, dropout and
           mini-batch order, shuffles its batches, and trains on all its data
           (skorch's default hidden validation split is switched off). Members
-          train on class indices 0..n_classes-1, so any labels work.
+          train on class indices 0..n_classes-1, so any labels work. Each
+          trains on one CPU thread, and members sharing a process (the
+          threading backend) take turns, so that the record does not depend
+          on ``n_jobs`` or the backend; separate processes (loky, dask) train
+          in parallel, on CPUs or sharing a GPU.
         - "staged_predict": fit, then one stage per boosting round from
           ``staged_predict`` (AdaBoost, gradient boosting).
         - "partial_fit": one stage per epoch; each epoch is one call of

@@ -91,16 +91,23 @@ def test_members_differ_and_get_their_own_batch_order(fitted):
     assert not torch.equal(states[0], states[1])
 
 
-def test_same_random_state_same_record_whatever_n_jobs(fitted, digits):
-    X, y, X_test, y_test = digits
-    for n_jobs in (1, 2):
-        again = EnsembleDifficulty(
-            small_cnn(), n_estimators=3, random_state=0, n_jobs=n_jobs
-        ).fit(X, y, eval_set={"test": (X_test, y_test)})
-        for name in ("train", "test"):
-            np.testing.assert_array_equal(
-                again.record_.predictions[name], fitted.record_.predictions[name]
-            )
+def test_same_random_state_same_record_whatever_n_jobs_or_backend():
+    import joblib
+
+    X, y = load_digits_images(return_X_y=True)
+    X, y = X[:700], y[:700]
+
+    def fit(**kwargs):
+        net = small_cnn(module="small_st_vgg", max_epochs=2)
+        ed = EnsembleDifficulty(net, n_estimators=2, random_state=0, **kwargs)
+        return ed.fit(X, y).record_.predictions["train"]
+
+    threads = torch.get_num_threads()
+    reference = fit(n_jobs=1)
+    assert torch.get_num_threads() == threads  # restored after the members
+    np.testing.assert_array_equal(fit(n_jobs=2), reference)
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        np.testing.assert_array_equal(fit(), reference)
 
 
 class TinyMLP(nn.Module):

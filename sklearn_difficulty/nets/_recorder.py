@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -91,6 +93,31 @@ class EpochPredictionRecorder(Callback):
             store.append(predict_labels(net, dataset))
 
 
+_member_lock = threading.Lock()
+
+
+@contextmanager
+def torch_member_session(seed: int) -> Iterator[None]:
+    """Train one member alone in this process, on one CPU thread, from ``seed``.
+
+    torch's random generator (weight initialisation, dropout) is global to a
+    process, so members sharing a process (joblib's threading backend) take
+    turns; members in separate processes (loky, the default, or dask) train
+    in parallel, on CPUs or sharing a GPU. One CPU thread each: how many
+    threads share a convolution changes the order of its sums, and with it
+    the trained network, so members then come out the same whether they are
+    fitted one after another or in parallel.
+    """
+    with _member_lock:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        torch.manual_seed(seed)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
+
+
 def _is_default_split(train_split) -> bool:
     """skorch's own default: a stratified 5-fold ValidSplit, seeded by nobody."""
     return (
@@ -109,8 +136,8 @@ def record_skorch(
     The member gets its own seeds for weight initialisation and dropout
     (torch's global generator) and for the order of its mini-batches (a
     generator of its own), shuffles its training data every epoch unless
-    told otherwise, and trains on all of it unless it was given a validation
-    split of its own.
+    told otherwise, trains on all of it unless it was given a validation
+    split of its own, and uses one CPU thread (see :func:`torch_member_session`).
     """
     params = estimator.get_params(deep=False)
     callbacks = params.get("callbacks")
@@ -133,8 +160,8 @@ def record_skorch(
     if _is_default_split(params.get("train_split")):
         updates["train_split"] = None
     estimator.set_params(**updates)
-    torch.manual_seed(int(random_state.randint(MAX_SEED)))
-    estimator.fit(X, y, **fit_params)
+    with torch_member_session(int(random_state.randint(MAX_SEED))):
+        estimator.fit(X, y, **fit_params)
 
     # The member keeps no reference to the recorder, nor to the scored data.
     estimator.callbacks = callbacks
