@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: $(STAMP)
+	$(BIN)/python examples/digits_cnn_difficulty.py
 	$(BIN)/python examples/digits_difficulty.py
 
 test: $(STAMP)
@@ -24,6 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_adaboost.py
+	$(BIN)/python benchmarks/bench_skorch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -57,7 +57,11 @@ def main():
         max_samples=0.8,
         n_jobs=-1,
         random_state=0,
-    ).fit(X_train, y_train, eval_set={"test": (X_test, y_test)})
+    ).fit(  # boosted trees take flat feature vectors
+        X_train.reshape(len(X_train), -1),
+        y_train,
+        eval_set={"test": (X_test.reshape(len(X_test), -1), y_test)},
+    )
     r, p = pearsonr(cnns.learning_speed_, boosted.learning_speed_)
     print(
         f"\nlearning speed of the training images, CNNs against AdaBoost: "
