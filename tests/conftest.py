@@ -3,6 +3,7 @@ import os
 # scikit-learn's array API check runs only when SciPy's array API support is on,
 # and that must be set before SciPy is first imported.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")  # plots render without a screen
 
 import numpy as np
 import pytest

@@ -1,0 +1,323 @@
+"""Comparing two records of the same data (Hacohen & Weinshall, sections 4-5).
+
+Two ensembles (two architectures, a CNN and AdaBoost, a CNN and an SVM) learn
+at their own pace, so their stages are matched where the mean accuracies of
+their members agree within a tolerance; the matched pairs are then compared
+example by example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from .dynamics import _record_of, difficulty_groups
+from .record import PredictionRecord
+from .scores import consistency, member_accuracy
+
+__all__ = [
+    "RecordComparison",
+    "compare_records",
+    "group_accuracy",
+    "single_stage_agreement",
+]
+
+
+def _as_record(source, name: str) -> PredictionRecord:
+    record = _record_of(source)
+    if record is None:
+        raise TypeError(
+            f"{name} must be a PredictionRecord or a fitted EnsembleDifficulty; "
+            f"got {type(source).__name__}."
+        )
+    return record
+
+
+def _check_same_data(a: PredictionRecord, b: PredictionRecord, scored_set: str):
+    _, targets_a = a.scored_set(scored_set)
+    _, targets_b = b.scored_set(scored_set)
+    same_classes = a.classes.shape == b.classes.shape and np.array_equal(
+        a.classes, b.classes
+    )
+    if (
+        targets_a.shape != targets_b.shape
+        or not same_classes
+        or not np.array_equal(targets_a, targets_b)
+    ):
+        raise ValueError(
+            f"the two records do not score the same data in {scored_set!r}: "
+            f"{targets_a.size} and {targets_b.size} examples, whose classes or "
+            "labels differ. Compare records of the same examples in the same order."
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class RecordComparison:
+    """Two records of the same data, their stages matched by accuracy.
+
+    Attributes
+    ----------
+    pairs : ndarray of shape (n_pairs, 2)
+        Stage indices ``(i, j)``: stage i of the first record and stage j of
+        the second, whose members' mean accuracies are within ``tolerance``.
+    unmatched : ndarray
+        Stage indices of the first record that no stage of the second matches
+        (reported, never guessed).
+    accuracy_a, accuracy_b : ndarray of shape (n_stages_a,), (n_stages_b,)
+        Mean accuracy of the members at each stage.
+    stages_a, stages_b : ndarray
+        Stage labels of each record.
+    consistency_a, consistency_b : ndarray of shape (n_stages, n_samples)
+        Consistency of each example at each stage.
+    pearson, spearman : tuple of float
+        Correlation of the two learning speeds and its p-value.
+    tolerance : float
+        The accuracy tolerance of the matching.
+    names : tuple of str
+        Names of the two records, for plots.
+    n_members : tuple of int
+        Number of members of each record.
+    """
+
+    pairs: NDArray[np.intp]
+    unmatched: NDArray[np.intp]
+    accuracy_a: NDArray[np.float64]
+    accuracy_b: NDArray[np.float64]
+    stages_a: NDArray
+    stages_b: NDArray
+    consistency_a: NDArray[np.float64]
+    consistency_b: NDArray[np.float64]
+    pearson: tuple[float, float]
+    spearman: tuple[float, float]
+    tolerance: float
+    names: tuple[str, str] = ("a", "b")
+    n_members: tuple[int, int] = (0, 0)
+
+    @property
+    def learning_speed_a(self) -> NDArray[np.float64]:
+        """Mean consistency over stages in the first record."""
+        return self.consistency_a.mean(axis=0)
+
+    @property
+    def learning_speed_b(self) -> NDArray[np.float64]:
+        """Mean consistency over stages in the second record."""
+        return self.consistency_b.mean(axis=0)
+
+    def joint_histogram(self, pair: int = -1, *, bins: int | None = None):
+        """2-D histogram of the consistency scores of one matched pair (Fig. 4c-d).
+
+        Parameters
+        ----------
+        pair : int, default=-1
+            Which matched pair (an index into ``pairs``).
+        bins : int, default=None
+            Bins on each axis, over [0, 1]. None gives one bin per possible
+            score, k / n_members, on each axis.
+
+        Returns
+        -------
+        histogram : ndarray of shape (n_bins_a, n_bins_b)
+            Fraction of the examples in each cell; rows follow the first
+            record, columns the second.
+        edges_a, edges_b : ndarray
+            The bin edges of each axis.
+        """
+        if self.pairs.size == 0:
+            raise ValueError(
+                "no stages of the two records match within the tolerance "
+                f"{self.tolerance}: there is no pair to show."
+            )
+        i, j = self.pairs[pair]
+        edges_a, edges_b = (score_edges(n, bins) for n in self.n_members)
+        histogram, _, _ = np.histogram2d(
+            self.consistency_a[i], self.consistency_b[j], bins=[edges_a, edges_b]
+        )
+        return histogram / self.consistency_a.shape[1], edges_a, edges_b
+
+
+def score_edges(n_members: int, bins: int | None = None) -> NDArray[np.float64]:
+    """Histogram edges over [0, 1]: ``bins`` equal bins, or one per k / n_members."""
+    if bins is None and n_members > 0:
+        half = 0.5 / n_members
+        return np.linspace(-half, 1 + half, n_members + 2)
+    return np.linspace(0, 1, (bins or 10) + 1)
+
+
+def _mean_accuracy(record: PredictionRecord, scored_set: str) -> NDArray[np.float64]:
+    return member_accuracy(record, scored_set=scored_set).mean(axis=0)
+
+
+def compare_records(
+    a,
+    b,
+    *,
+    scored_set: str = "train",
+    tolerance: float = 0.01,
+    names: tuple[str, str] = ("a", "b"),
+) -> RecordComparison:
+    """Match the stages of two records by accuracy and correlate their orderings.
+
+    Each stage of ``a`` is paired with the stage of ``b`` whose members' mean
+    accuracy is closest, if it is within ``tolerance`` (the paper's 1%); the
+    stages of ``a`` with no such stage are listed in ``unmatched``. The
+    learning speeds of the examples (mean consistency over all stages) are
+    correlated with Pearson's r and Spearman's rho.
+
+    Parameters
+    ----------
+    a, b : PredictionRecord or fitted EnsembleDifficulty
+        Two records of the same examples.
+    scored_set : str, default="train"
+        Which scored set to compare.
+    tolerance : float, default=0.01
+        Largest difference of mean accuracy for two stages to match.
+    names : tuple of str, default=("a", "b")
+        Names of the two records, for plots.
+
+    Returns
+    -------
+    comparison : RecordComparison
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import compare_records
+    >>> def record(predictions):
+    ...     predictions = np.array(predictions, dtype=np.uint8)
+    ...     return PredictionRecord(
+    ...         predictions={"train": predictions},
+    ...         targets={"train": np.array([0, 1, 1, 0])},
+    ...         classes=np.array([0, 1]), stages=np.arange(1, predictions.shape[1] + 1))
+    >>> slow = record([[[1, 0, 0, 1], [0, 1, 0, 1], [0, 1, 1, 0]]])  # 1 member
+    >>> fast = record([[[0, 1, 0, 1], [0, 1, 1, 0]]])
+    >>> comparison = compare_records(slow, fast)
+    >>> comparison.pairs.tolist(), comparison.unmatched.tolist()
+    ([[1, 0], [2, 1]], [0])
+    """
+    a, b = _as_record(a, "a"), _as_record(b, "b")
+    _check_same_data(a, b, scored_set)
+    if not 0 <= tolerance < 1:
+        raise ValueError(f"tolerance must be in [0, 1); got {tolerance}.")
+    accuracy_a, accuracy_b = (
+        _mean_accuracy(a, scored_set),
+        _mean_accuracy(b, scored_set),
+    )
+    distance = np.abs(accuracy_a[:, np.newaxis] - accuracy_b[np.newaxis, :])
+    closest = distance.argmin(axis=1)
+    matched = distance[np.arange(closest.size), closest] <= tolerance + 1e-12
+    pairs = np.column_stack([np.flatnonzero(matched), closest[matched]])
+    consistency_a = consistency(a, scored_set=scored_set)
+    consistency_b = consistency(b, scored_set=scored_set)
+    speed_a, speed_b = consistency_a.mean(axis=0), consistency_b.mean(axis=0)
+    pearson: tuple[float, float] = (np.nan, np.nan)
+    spearman: tuple[float, float] = (np.nan, np.nan)
+    if speed_a.size >= 2 and np.ptp(speed_a) > 0 and np.ptp(speed_b) > 0:
+        r, p = stats.pearsonr(speed_a, speed_b)
+        pearson = (float(r), float(p))
+        rho, p = stats.spearmanr(speed_a, speed_b)
+        spearman = (float(rho), float(p))
+    return RecordComparison(
+        pairs=pairs.astype(np.intp).reshape(-1, 2),
+        unmatched=np.flatnonzero(~matched),
+        accuracy_a=accuracy_a,
+        accuracy_b=accuracy_b,
+        stages_a=a.stages,
+        stages_b=b.stages,
+        consistency_a=consistency_a,
+        consistency_b=consistency_b,
+        pearson=pearson,
+        spearman=spearman,
+        tolerance=tolerance,
+        names=tuple(names),  # type: ignore[arg-type]
+        n_members=(a.n_members, b.n_members),
+    )
+
+
+def group_accuracy(
+    record, groups_from, *, n_groups: int = 3, scored_set: str = "train"
+) -> NDArray[np.float64]:
+    """Accuracy of one record's members on another's easy ... hard groups (Fig. 6a).
+
+    The examples are split into ``n_groups`` groups of equal size by their
+    learning speed in ``groups_from`` (group 0 the easiest); then, at each
+    stage of ``record``, the mean accuracy of its members on each group.
+
+    Parameters
+    ----------
+    record : PredictionRecord or fitted EnsembleDifficulty
+        Whose members' accuracy to measure (for instance AdaBoost).
+    groups_from : PredictionRecord or fitted EnsembleDifficulty
+        Whose learning speed defines the groups (for instance CNNs).
+    n_groups : int, default=3
+    scored_set : str, default="train"
+
+    Returns
+    -------
+    accuracy : ndarray of shape (n_groups, n_stages)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import group_accuracy
+    >>> targets = {"train": np.array([0, 0, 0])}
+    >>> easy_first = PredictionRecord(
+    ...     predictions={"train": np.array([[[0, 1, 1]], [[0, 0, 1]]], np.uint8)},
+    ...     targets=targets, classes=np.array([0, 1]), stages=np.array([1]))
+    >>> group_accuracy(easy_first, easy_first).ravel()
+    array([1. , 0.5, 0. ])
+    """
+    record = _as_record(record, "record")
+    reference = _as_record(groups_from, "groups_from")
+    _check_same_data(record, reference, scored_set)
+    groups = difficulty_groups(reference, n_groups=n_groups, scored_set=scored_set)
+    predictions, targets = record.scored_set(scored_set)
+    result = np.empty((n_groups, record.n_stages))
+    for group in range(n_groups):
+        members = groups == group
+        correct = predictions[:, :, members] == targets[members]
+        result[group] = correct.mean(axis=(0, 2))
+    return result
+
+
+def single_stage_agreement(
+    single, other, *, stage: int = -1, threshold: float = 0.5, scored_set: str = "train"
+) -> tuple[float, float]:
+    """How often a single-stage learner is right where another is right or wrong.
+
+    Fig. 7 of the paper: at one stage of ``other`` (an ensemble of networks),
+    an example counts as right when at least ``threshold`` of its members
+    classify it correctly. Returns the accuracy of ``single``'s members
+    (an SVM, k-NN, ... recorded once) on the examples ``other`` gets right,
+    and on those it gets wrong.
+
+    Parameters
+    ----------
+    single : PredictionRecord or fitted EnsembleDifficulty
+        The single-stage learner; its last stage is used.
+    other : PredictionRecord or fitted EnsembleDifficulty
+        The other learner.
+    stage : int, default=-1
+        Stage index of ``other``.
+    threshold : float, default=0.5
+        Consistency from which ``other`` gets an example right.
+    scored_set : str, default="train"
+
+    Returns
+    -------
+    right_where_right, right_where_wrong : float
+        NaN where ``other`` gets no example right (or none wrong).
+    """
+    single, other = _as_record(single, "single"), _as_record(other, "other")
+    _check_same_data(single, other, scored_set)
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1]; got {threshold}.")
+    single_right = consistency(single, scored_set=scored_set)[-1]
+    other_right = consistency(other, scored_set=scored_set)[stage] >= threshold
+    right = float(single_right[other_right].mean()) if other_right.any() else np.nan
+    wrong = float(single_right[~other_right].mean()) if (~other_right).any() else np.nan
+    return right, wrong
