@@ -147,7 +147,13 @@ class ScoreHistogramDisplay:
                 if row == len(names) - 1:
                     axis.set_xlabel(self.score_name)
         if self.labels is not None:
-            self.axes_[0, -1].legend(fontsize=6, title="most members say")
+            self.axes_[0, -1].legend(
+                fontsize=6,
+                title="most members say",
+                title_fontsize=7,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+            )
         self.figure_.tight_layout()
         return self
 
