@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,torch,plot]"
+	$(BIN)/python -m pip install --quiet -e ".[test,all]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
