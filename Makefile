@@ -14,8 +14,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 demo: $(STAMP)
-	$(BIN)/python examples/digits_cnn_difficulty.py
-	$(BIN)/python examples/digits_difficulty.py
+	$(BIN)/sklearn-difficulty demo --out demo-output --overwrite
 
 test: $(STAMP)
 	$(BIN)/ruff check sklearn_difficulty tests examples benchmarks
@@ -28,4 +27,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_skorch.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis demo-output

@@ -41,6 +41,7 @@ from ._members import (
     fit_member,
     resolve_stage_method,
 )
+from ._progress import Progress
 from .exceptions import IdenticalMembersWarning
 from .record import label_dtype
 from .scores import (
@@ -130,7 +131,9 @@ default="auto"
     random_state : int, RandomState instance or None, default=None
         Draws every member's seed once, before any member is fitted.
     verbose : int, default=0
-        Verbosity of joblib's progress messages (members done, time taken).
+        1 shows a progress line on the terminal (members and epochs done,
+        time left; nothing when standard error is not a terminal); 2 and more
+        also joblib's own messages.
 
     Attributes
     ----------
@@ -419,7 +422,11 @@ default="auto"
         codes = stage_method == "skorch"
         self._member_classes = np.arange(self.classes_.size) if codes else self.classes_
         members_y = y_codes if codes else y
-        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)(
+        jobs = Parallel(
+            n_jobs=self.n_jobs,
+            verbose=max(self.verbose - 1, 0),
+            return_as="generator",
+        )(
             delayed(fit_member)(
                 clone(self.estimator),
                 seed,
@@ -438,6 +445,12 @@ default="auto"
             )
             for seed in seeds
         )
+        progress = Progress(self.n_estimators, _epochs_per_member(self), self.verbose)
+        results = []
+        for result in jobs:
+            results.append(result)
+            progress.update(len(results))
+        progress.close()
 
         self.estimators_ = [estimator for estimator, _, _, _ in results]
         self.stage_method_ = stage_method
@@ -532,6 +545,21 @@ default="auto"
         tags.input_tags.sparse = estimator_tags.input_tags.sparse
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
         return tags
+
+
+def _epochs_per_member(ensemble) -> int | None:
+    """Stages each member goes through, when known before fitting."""
+    estimator = ensemble.estimator
+    method = resolve_stage_method(estimator, ensemble.stage_method)
+    if method == "partial_fit":
+        return ensemble.n_epochs
+    if method == "skorch":
+        return getattr(estimator, "max_epochs", None)
+    if method == "staged_predict":
+        return getattr(estimator, "n_estimators", None) or getattr(
+            estimator, "max_iter", None
+        )
+    return None
 
 
 def _warn_if_identical(train_predictions: np.ndarray, estimator) -> None:

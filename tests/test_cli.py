@@ -1,0 +1,225 @@
+"""The sklearn-difficulty command, driven in a subprocess on tiny settings."""
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.ensemble import AdaBoostClassifier
+from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeClassifier
+
+from sklearn_difficulty import EnsembleDifficulty, PredictionRecord
+from sklearn_difficulty.datasets import load_digits_images
+from sklearn_difficulty.frames import record_frame
+
+
+def cli(*args, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_difficulty.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(result.stderr)
+    return result
+
+
+ADABOOST = ["--model", "adaboost", "--members", 2, "--rounds", 3, "--max-samples", 0.8]
+
+
+@pytest.fixture(scope="module")
+def adaboost_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "adaboost"
+    cli("run", *ADABOOST, "--n-jobs", 1, "--out", out, "--quiet")
+    return out
+
+
+def test_run_writes_a_record_that_loads_back_equal(adaboost_run):
+    names = {p.name for p in adaboost_run.iterdir()}
+    assert {"record.npz", "scores.csv", "summary.json", "examples.npz"} <= names
+    assert {"consistency_histograms.png", "consensus_histograms.png"} <= names
+    record = PredictionRecord.load(adaboost_run / "record.npz")
+    # the same ensemble fitted here, on the same split, gives the same record
+    X, y = load_digits_images(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=0
+    )
+    ensemble = EnsembleDifficulty(
+        AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=3),
+        n_estimators=2,
+        max_samples=0.8,
+        random_state=0,
+    ).fit(
+        X_train.reshape(len(X_train), -1),
+        y_train,
+        eval_set={"test": (X_test.reshape(len(X_test), -1), y_test)},
+    )
+    for name in ("train", "test"):
+        np.testing.assert_array_equal(
+            record.predictions[name], ensemble.record_.predictions[name]
+        )
+    summary = json.loads((adaboost_run / "summary.json").read_text())
+    assert [s["stage"] for s in summary["stages"]] == [1, 2, 3]
+    assert summary["n_train"] == 1347 and summary["n_test"] == 450
+    with open(adaboost_run / "scores.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1347 + 450
+    frame = record_frame(record)
+    assert float(rows[5]["learning_speed"]) == pytest.approx(
+        frame["learning_speed"].iloc[5], abs=1e-6
+    )
+
+
+def test_run_a_cnn_and_report_it(tmp_path):
+    out = tmp_path / "cnn"
+    result = cli("run", "--model", "mnist", "--members", 2, "--epochs", 2, "--out", out)
+    assert "2 x mnist on digits" in result.stdout
+    examples = np.load(out / "examples.npz", allow_pickle=False)
+    assert examples["easiest_images"].shape == (16, 1, 8, 8)
+    cli("report", out)
+    page = (out / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 4
+    assert "<table" in page and "phase" in page
+
+
+def test_compare_two_runs(adaboost_run, tmp_path):
+    other = tmp_path / "tree"
+    cli(
+        "run",
+        "--model",
+        "sklearn.tree.DecisionTreeClassifier",
+        "--param",
+        "max_depth=4",
+        "--members",
+        3,
+        "--max-samples",
+        0.7,
+        "--out",
+        other,
+        "--quiet",
+    )
+    out = tmp_path / "comparison"
+    result = cli("compare", adaboost_run, other, "--out", out, "--tolerance", 0.5)
+    assert "matched stage pairs" in result.stdout
+    comparison = json.loads((out / "comparison.json").read_text())
+    assert comparison["names"] == ["adaboost", "sklearn.tree.DecisionTreeClassifier"]
+    assert -1 <= comparison["pearson"]["r"] <= 1
+    assert (out / "comparison.png").stat().st_size > 1000
+
+
+def test_user_arrays_from_an_npz_file(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 3)
+    y = (X[:, 0] > 0).astype(int)
+    np.savez(tmp_path / "mine.npz", X_train=X, y_train=y)
+    cli(
+        "run",
+        "--data",
+        tmp_path / "mine.npz",
+        "--model",
+        "sklearn.neighbors.KNeighborsClassifier",
+        "--members",
+        3,
+        "--max-samples",
+        0.6,
+        "--out",
+        tmp_path / "run",
+        "--quiet",
+    )
+    record = PredictionRecord.load(tmp_path / "run" / "record.npz")
+    assert record.set_names == ("train",) and record.predictions["train"].shape == (
+        3,
+        1,
+        60,
+    )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--data", "imagenet", "--out", "{tmp}/a"], "unknown data set"),
+        (["run", "--model", "resnet", "--out", "{tmp}/a"], "unknown model 'resnet'"),
+        (
+            ["run", "--data", "mnist", "--data-dir", "{tmp}", "--out", "{tmp}/a"],
+            "train-images-idx3-ubyte",
+        ),
+        (
+            ["run", "--model", "sklearn.svm.SVC", "--param", "kernel='cubic'",
+             "--members", "1", "--out", "{tmp}/a"],
+            "kernel",
+        ),
+        (["run", "--members", "0", "--out", "{tmp}/a"], "positive integer"),
+        (["run", "--max-samples", "1.5", "--out", "{tmp}/a"], r"in \(0, 1\]"),
+        (["report", "{tmp}"], "holds no run"),
+    ],
+)  # fmt: skip
+def test_errors_a_person_can_act_on(tmp_path, args, message):
+    result = cli(*[a.format(tmp=tmp_path) for a in args], check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert re.search(message, result.stderr)
+
+
+def test_an_existing_run_is_not_overwritten_unless_asked(adaboost_run, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(adaboost_run, copy)
+    result = cli("run", *ADABOOST, "--out", copy, check=False)
+    assert result.returncode == 1 and "already holds a run" in result.stderr
+    cli("run", *ADABOOST, "--out", copy, "--overwrite", "--quiet")
+
+
+def test_a_pickled_record_is_refused(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    np.savez(run / "record.npz", metadata=np.array([{"evil": 1}], dtype=object))
+    result = cli("report", run, check=False)
+    assert result.returncode == 1
+    assert "pickled objects" in result.stderr
+
+
+def test_the_report_opens_in_a_real_browser(adaboost_run, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    page = tmp_path / "report.html"
+    cli("report", adaboost_run, "--out", page)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert dom.returncode == 0, dom.stderr
+    assert 'data-images-total="4"' in dom.stdout  # the page's script ran
+    assert 'data-images-shown="4"' in dom.stdout  # and every figure decoded
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            chromium,
+            *flags,
+            "--window-size=1000,1600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert shot.stat().st_size > 20_000
