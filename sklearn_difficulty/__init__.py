@@ -7,7 +7,12 @@ every example at every stage of training, and score each example by its
 """
 
 from .ensemble import EnsembleDifficulty
-from .exceptions import DeviceWarning, DifficultyWarning, IdenticalMembersWarning
+from .exceptions import (
+    DeviceWarning,
+    DifficultyWarning,
+    IdenticalMembersWarning,
+    MemberFailedWarning,
+)
 from .record import PredictionRecord
 from .scores import (
     consensus,
@@ -24,6 +29,7 @@ __all__ = [
     "DifficultyWarning",
     "EnsembleDifficulty",
     "IdenticalMembersWarning",
+    "MemberFailedWarning",
     "PredictionRecord",
     "__version__",
     "consensus",

@@ -195,6 +195,12 @@ def record_epochs(
             classes=classes,
             **_check_method_params(X, fit_params, order),
         )
+        loss = getattr(estimator, "loss_", None)
+        if loss is not None and not np.isfinite(loss):
+            raise FloatingPointError(
+                f"the training loss of {type(estimator).__name__} became {loss} at "
+                f"epoch {epoch}."
+            )
         if _is_kept(epoch, step) or epoch == n_epochs:
             stages.append(epoch)
             for labels, predicted in zip(
@@ -278,6 +284,21 @@ def fit_member(
     return estimator, stages, predictions, indices
 
 
+def fit_member_guarded(function, on_error: str, *args, **kwargs):
+    """Run ``function`` (fit_member, cached or not): ``(result, None)``.
+
+    With ``on_error="drop"``, a failure comes back as ``(None, "Type:
+    message")`` instead of stopping the other members; failures are never
+    cached, so a later fit tries the member again.
+    """
+    if on_error == "raise":
+        return function(*args, **kwargs), None
+    try:
+        return function(*args, **kwargs), None
+    except Exception as error:  # every failure of a member is reported
+        return None, f"{type(error).__name__}: {error}"
+
+
 def align_stages(member_stages: Sequence[np.ndarray], step: int) -> np.ndarray:
     """The common stage grid of all members.
 
@@ -308,15 +329,27 @@ def build_record(
     step: int,
     subsets: bool,
     seeds: np.ndarray,
+    folder=None,
 ) -> PredictionRecord:
-    """Put the members' results (from :func:`fit_member`) on one stage grid."""
+    """Put the members' results (from :func:`fit_member`) on one stage grid.
+
+    With ``folder``, the predictions are written into memory-mapped files
+    there (the folder format of :meth:`PredictionRecord.save`) instead of
+    memory, and the record reads them back memory-mapped.
+    """
     stages = align_stages([member_stages for _, member_stages, _, _ in results], step)
     n_members = len(results)
     dtype = results[0][2][0].dtype
-    predictions = {
-        name: np.empty((n_members, stages.size, size), dtype=dtype)
+    shapes = {
+        name: (n_members, stages.size, size)
         for name, size in zip(names, n_samples, strict=True)
     }
+    if folder is None:
+        predictions = {
+            name: np.empty(shape, dtype=dtype) for name, shape in shapes.items()
+        }
+    else:
+        predictions = open_record_folder(folder, shapes, dtype)
     in_bag = np.zeros((n_members, n_samples[0]), dtype=bool)
     for member, (_, member_stages, member_predictions, indices) in enumerate(results):
         positions = stage_positions(member_stages, stages)
@@ -324,7 +357,7 @@ def build_record(
             predictions[name][member] = labels[positions]
         if subsets:
             in_bag[member, indices] = True
-    return PredictionRecord(
+    record = PredictionRecord(
         predictions=predictions,
         targets=dict(zip(names, targets, strict=True)),
         classes=classes,
@@ -333,3 +366,23 @@ def build_record(
         in_bag=in_bag if subsets else None,
         seeds=seeds,
     )
+    if folder is None:
+        return record
+    for array in predictions.values():
+        array.flush()  # type: ignore[attr-defined]  # a memmap
+    record.save(folder)
+    return PredictionRecord.load(folder, mmap_mode="r")
+
+
+def open_record_folder(folder, shapes: dict, dtype) -> dict:
+    """Memory-mapped .npy files, one per scored set, for a record being built."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        name: np.lib.format.open_memmap(
+            folder / f"predictions_{index}.npy", mode="w+", dtype=dtype, shape=shape
+        )
+        for index, (name, shape) in enumerate(shapes.items())
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from inspect import signature
@@ -28,6 +29,7 @@ from sklearn.utils.validation import (
     _num_samples,
     check_consistent_length,
     check_is_fitted,
+    check_memory,
     column_or_1d,
     has_fit_parameter,
     validate_data,
@@ -39,10 +41,11 @@ from ._members import (
     build_record,
     encode_labels,
     fit_member,
+    fit_member_guarded,
     resolve_stage_method,
 )
 from ._progress import Progress
-from .exceptions import IdenticalMembersWarning
+from .exceptions import IdenticalMembersWarning, MemberFailedWarning
 from .record import label_dtype
 from .scores import (
     consensus,
@@ -130,6 +133,24 @@ default="auto"
         processors. The scores do not depend on it, nor on the joblib backend.
     random_state : int, RandomState instance or None, default=None
         Draws every member's seed once, before any member is fitted.
+    memory : str, joblib.Memory or None, default=None
+        Cache each member as soon as it finishes (a folder, or a
+        ``joblib.Memory``). Fitting again with the same data and parameters
+        reuses the finished members and trains only the missing ones, so a
+        run killed midway resumes where it stopped; changing the data or any
+        parameter that affects the results trains the members again.
+    on_error : {"raise", "drop"}, default="raise"
+        What a failing member does (an exception, or a training loss that
+        turns NaN or infinite): stop the fit, or be dropped with a
+        :class:`~sklearn_difficulty.MemberFailedWarning`; dropped members and
+        their errors are in ``failed_members_`` and the scores use the
+        members that finished.
+    min_members : int, default=1
+        With ``on_error="drop"``, fewer finished members than this is an error.
+    record_folder : str or path-like, default=None
+        Keep the record in memory-mapped files in this folder (the folder
+        format of :meth:`PredictionRecord.save`), for records larger than
+        memory.
     verbose : int, default=0
         1 shows a progress line on the terminal (members and epochs done,
         time left; nothing when standard error is not a terminal); 2 and more
@@ -147,6 +168,9 @@ default="auto"
         The label of each recorded stage (round, epoch, or 1 for "final").
     stage_method_ : str
         The stage method used.
+    failed_members_ : list of dict
+        The members dropped with ``on_error="drop"``: their index, seed and
+        error.
     consistency_ : ndarray of shape (n_stages, n_samples)
         Consistency of each training example at each stage.
     consensus_ : ndarray of shape (n_stages, n_samples)
@@ -218,6 +242,10 @@ default="auto"
         "n_jobs": [None, Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+        "on_error": [StrOptions({"raise", "drop"})],
+        "min_members": [Interval(Integral, 1, None, closed="left")],
+        "record_folder": [None, str, os.PathLike],
     }
 
     def __init__(
@@ -233,6 +261,10 @@ default="auto"
         n_jobs: int | None = None,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
+        memory=None,
+        on_error: str = "raise",
+        min_members: int = 1,
+        record_folder=None,
     ):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -244,6 +276,10 @@ default="auto"
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.memory = memory
+        self.on_error = on_error
+        self.min_members = min_members
+        self.record_folder = record_folder
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y); return what the members get: X itself for a DataFrame."""
@@ -416,6 +452,10 @@ default="auto"
             MAX_SEED, size=self.n_estimators
         )
         names = ["train", *(name for name, _, _ in eval_sets)]
+        memory = self.memory
+        if isinstance(memory, os.PathLike):
+            memory = os.fspath(memory)
+        member_function = check_memory(memory).cache(fit_member)
         scored = [members_X, *(X_eval for _, X_eval, _ in eval_sets)]
         dtype = label_dtype(self.classes_.size)
         # Networks learn class indices; other members the labels themselves.
@@ -427,7 +467,9 @@ default="auto"
             verbose=max(self.verbose - 1, 0),
             return_as="generator",
         )(
-            delayed(fit_member)(
+            delayed(fit_member_guarded)(
+                member_function,
+                self.on_error,
                 clone(self.estimator),
                 seed,
                 members_X,
@@ -443,14 +485,26 @@ default="auto"
                 n_draw=n_draw,
                 bootstrap=self.bootstrap,
             )
-            for seed in seeds
+            for member, seed in enumerate(seeds)
         )
         progress = Progress(self.n_estimators, _epochs_per_member(self), self.verbose)
-        results = []
-        for result in jobs:
-            results.append(result)
-            progress.update(len(results))
+        results: list = []
+        kept_seeds: list = []
+        self.failed_members_: list[dict] = []
+        for member, (result, error) in enumerate(jobs):  # in member order
+            if error is None:
+                results.append(result)
+                kept_seeds.append(seeds[member])
+            else:
+                self._member_failed(member, int(seeds[member]), error)
+            progress.update(member + 1)
         progress.close()
+        if len(results) < self.min_members:
+            raise ValueError(
+                f"only {len(results)} of {self.n_estimators} members finished, fewer "
+                f"than min_members={self.min_members}; the failures: "
+                + "; ".join(f["error"] for f in self.failed_members_[:3])
+            )
 
         self.estimators_ = [estimator for estimator, _, _, _ in results]
         self.stage_method_ = stage_method
@@ -463,13 +517,22 @@ default="auto"
             stage_kind=STAGE_KINDS[stage_method],
             step=self.stage_step,
             subsets=subsets,
-            seeds=seeds,
+            seeds=np.asarray(kept_seeds),
+            folder=self.record_folder,
         )
         self.stages_ = self.record_.stages
         self._set_scores()
         if not subsets:
             _warn_if_identical(self.record_.predictions["train"], self.estimator)
         return self
+
+    def _member_failed(self, member: int, seed: int, message: str) -> None:
+        self.failed_members_.append({"member": member, "seed": seed, "error": message})
+        warnings.warn(
+            f"member {member} (seed {seed}) failed and is dropped: {message}",
+            MemberFailedWarning,
+            stacklevel=3,
+        )
 
     def _set_scores(self) -> None:
         record = self.record_

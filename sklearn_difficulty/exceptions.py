@@ -18,3 +18,7 @@ class IdenticalMembersWarning(DifficultyWarning):
 
 class DeviceWarning(DifficultyWarning):
     """The device asked for is not available; the work runs on the CPU."""
+
+
+class MemberFailedWarning(DifficultyWarning):
+    """A member failed and was dropped (``on_error="drop"``)."""

@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -107,7 +108,7 @@ class PredictionRecord:
         targets: dict[str, np.ndarray] = {}
         shape: tuple[int, ...] = ()
         for name in self.predictions:
-            pred = np.asarray(self.predictions[name])
+            pred = np.asanyarray(self.predictions[name])  # a memmap stays one
             target = np.asarray(self.targets[name])
             if pred.ndim != 3 or pred.dtype.kind not in "iu":
                 raise ValueError(
@@ -205,16 +206,19 @@ class PredictionRecord:
         return self.predictions[name], self.targets[name]
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the record to one ``.npz`` file that loads without pickle.
+        """Write the record without pickle: one ``.npz`` file, or a folder.
 
-        The file holds plain arrays and a JSON string of metadata with a
-        format version; :meth:`load` reads it back with
-        ``allow_pickle=False``, so a record from someone else cannot run code.
+        A path ending in ``.npz`` gets one file of plain arrays and a JSON
+        string of metadata with a format version. Any other path is a folder
+        of ``.npy`` files (one per array) and ``metadata.json``, which
+        :meth:`load` can memory-map, for records larger than memory. Both
+        are read back with ``allow_pickle=False``, so a record from someone
+        else cannot run code.
 
         Parameters
         ----------
         path : str or path-like
-            Where to write; ``.npz`` is appended when missing.
+            A ``.npz`` file, or a folder.
 
         Examples
         --------
@@ -248,21 +252,36 @@ class PredictionRecord:
             arrays["in_bag"] = self.in_bag
         if self.seeds is not None:
             arrays["seeds"] = self.seeds
-        np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub
+        if os.fspath(path).endswith(".npz"):
+            np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub
+            return
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "metadata.json").write_text(str(arrays.pop("metadata")))
+        for key, array in arrays.items():
+            target = folder / f"{key}.npy"
+            filename = getattr(array, "filename", None)  # a memmap's file
+            if filename is not None and Path(filename) == target.resolve():
+                continue  # already there: written in place
+            np.save(target, array, allow_pickle=False)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> PredictionRecord:
+    def load(cls, path: str | os.PathLike, *, mmap_mode=None) -> PredictionRecord:
         """Read a record written by :meth:`save`, never unpickling anything.
 
         Parameters
         ----------
         path : str or path-like
-            The ``.npz`` file.
+            The ``.npz`` file, or the folder.
+        mmap_mode : {None, "r", "r+", "c"}, default=None
+            For a folder: memory-map the predictions instead of reading them.
 
         Returns
         -------
         record : PredictionRecord
         """
+        if Path(path).is_dir():
+            return cls._load_folder(Path(path), mmap_mode)
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {key: data[key] for key in data.files}
@@ -271,6 +290,26 @@ class PredictionRecord:
                 f"{os.fspath(path)!r} holds pickled objects; a prediction record "
                 "never does, so it is not loaded (loading could run code)."
             ) from error
+        return cls._from_arrays(path, arrays)
+
+    @classmethod
+    def _load_folder(cls, folder: Path, mmap_mode) -> PredictionRecord:
+        if not (folder / "metadata.json").is_file():
+            raise ValueError(f"{os.fspath(folder)!r} is not a prediction record.")
+        arrays: dict = {"metadata": (folder / "metadata.json").read_text()}
+        for file in folder.glob("*.npy"):
+            mode = mmap_mode if file.stem.startswith("predictions_") else None
+            try:
+                arrays[file.stem] = np.load(file, allow_pickle=False, mmap_mode=mode)
+            except ValueError as error:
+                raise ValueError(
+                    f"{os.fspath(file)!r} holds pickled objects; a prediction "
+                    "record never does, so it is not loaded (loading could run code)."
+                ) from error
+        return cls._from_arrays(folder, arrays)
+
+    @classmethod
+    def _from_arrays(cls, path, arrays: dict) -> PredictionRecord:
         if "metadata" not in arrays:
             raise ValueError(f"{os.fspath(path)!r} is not a prediction record.")
         metadata = json.loads(str(arrays["metadata"]))

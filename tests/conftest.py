@@ -47,3 +47,32 @@ class SpyClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.asarray(X)[:, 1].astype(int)
+
+
+class SlowCountingClassifier(ClassifierMixin, BaseEstimator):
+    """Logs every fit to a file (and can sleep, and fail for some seeds)."""
+
+    def __init__(self, log=None, sleep=0.0, fail_every=0, random_state=None):
+        self.log = log
+        self.sleep = sleep
+        self.fail_every = fail_every
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        import time
+
+        if self.fail_every and self.random_state % self.fail_every == 0:
+            raise RuntimeError(f"member with seed {self.random_state} breaks")
+        time.sleep(self.sleep)
+        if self.log:
+            with open(self.log, "a") as handle:
+                handle.write(f"{self.random_state}\n")
+        rng = np.random.RandomState(self.random_state)
+        self.classes_ = np.unique(y)
+        self.flip_ = rng.rand(len(X)) < 0.3
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        rng = np.random.RandomState(self.random_state)
+        return self.classes_[(X[:, 0] > rng.rand()).astype(int) % len(self.classes_)]

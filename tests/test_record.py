@@ -109,9 +109,12 @@ def test_save_and_load_round_trip(tmp_path, classes):
     loaded = PredictionRecord.load(tmp_path / "run.npz")
     assert_records_equal(record, loaded)
     assert loaded.classes.dtype != object
-    minimal = make()
-    minimal.save(tmp_path / "minimal")  # .npz is added
-    assert_records_equal(minimal, PredictionRecord.load(tmp_path / "minimal.npz"))
+    record.save(tmp_path / "folder")  # any other path: a folder of .npy files
+    assert (tmp_path / "folder" / "metadata.json").is_file()
+    assert_records_equal(record, PredictionRecord.load(tmp_path / "folder"))
+    mapped = PredictionRecord.load(tmp_path / "folder", mmap_mode="r")
+    assert_records_equal(record, mapped)
+    assert isinstance(mapped.predictions["train"], np.memmap)
 
 
 def test_fitted_record_round_trip_gives_the_same_scores(tmp_path):

@@ -162,6 +162,12 @@ def record_skorch(
     estimator.set_params(**updates)
     with torch_member_session(int(random_state.randint(MAX_SEED))):
         estimator.fit(X, y, **fit_params)
+    losses = np.asarray(estimator.history[:, "train_loss"], dtype=float)
+    if not np.isfinite(losses).all():
+        epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
+        raise FloatingPointError(
+            f"the training loss became {losses[epoch - 1]} at epoch {epoch}."
+        )
 
     # The member keeps no reference to the recorder, nor to the scored data.
     estimator.callbacks = callbacks
