@@ -26,6 +26,7 @@ STAGE_KINDS = {
     "staged_predict": "round",
     "partial_fit": "epoch",
     "skorch": "epoch",
+    "vectorised": "epoch",
     "final": "final",
 }
 
@@ -45,8 +46,19 @@ def resolve_stage_method(estimator, stage_method: str) -> str:
     the estimator has it, else ``partial_fit`` (one stage per epoch) when it
     has it, else ``final`` (the fitted model alone). Naive Bayes models have
     ``partial_fit`` but count the same statistics again in every epoch, so
-    ``"auto"`` records them once, after fitting.
+    ``"auto"`` records them once, after fitting. A network that trains its
+    members together (``fit_members``, as ``nets.VectorisedCNN``) is
+    ``vectorised``.
     """
+    if stage_method == "vectorised" or (
+        stage_method == "auto" and hasattr(estimator, "fit_members")
+    ):
+        if not hasattr(estimator, "fit_members"):
+            raise ValueError(
+                "stage_method='vectorised' needs a network that trains its members "
+                f"together (nets.VectorisedCNN); got {type(estimator).__name__}."
+            )
+        return "vectorised"
     if stage_method == "skorch" or (
         stage_method == "auto" and is_skorch_net(estimator)
     ):

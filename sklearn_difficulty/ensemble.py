@@ -459,34 +459,48 @@ default="auto"
         scored = [members_X, *(X_eval for _, X_eval, _ in eval_sets)]
         dtype = label_dtype(self.classes_.size)
         # Networks learn class indices; other members the labels themselves.
-        codes = stage_method == "skorch"
+        codes = stage_method in ("skorch", "vectorised")
         self._member_classes = np.arange(self.classes_.size) if codes else self.classes_
         members_y = y_codes if codes else y
-        jobs = Parallel(
-            n_jobs=self.n_jobs,
-            verbose=max(self.verbose - 1, 0),
-            return_as="generator",
-        )(
-            delayed(fit_member_guarded)(
-                member_function,
-                self.on_error,
-                clone(self.estimator),
-                seed,
-                members_X,
-                members_y,
-                fit_params,
-                scored,
-                names,
-                stage_method=stage_method,
-                classes=self._member_classes,
-                label_dtype=dtype,
-                n_epochs=self.n_epochs,
-                step=self.stage_step,
-                n_draw=n_draw,
-                bootstrap=self.bootstrap,
+        if stage_method == "vectorised":  # all members at once, as one model
+            jobs = iter(
+                self.estimator.fit_members(
+                    members_X,
+                    members_y,
+                    seeds,
+                    scored,
+                    n_classes=self.classes_.size,
+                    step=self.stage_step,
+                    n_draw=n_draw,
+                    bootstrap=self.bootstrap,
+                )
             )
-            for member, seed in enumerate(seeds)
-        )
+        else:
+            jobs = Parallel(
+                n_jobs=self.n_jobs,
+                verbose=max(self.verbose - 1, 0),
+                return_as="generator",
+            )(
+                delayed(fit_member_guarded)(
+                    member_function,
+                    self.on_error,
+                    clone(self.estimator),
+                    seed,
+                    members_X,
+                    members_y,
+                    fit_params,
+                    scored,
+                    names,
+                    stage_method=stage_method,
+                    classes=self._member_classes,
+                    label_dtype=dtype,
+                    n_epochs=self.n_epochs,
+                    step=self.stage_step,
+                    n_draw=n_draw,
+                    bootstrap=self.bootstrap,
+                )
+                for member, seed in enumerate(seeds)
+            )
         progress = Progress(self.n_estimators, _epochs_per_member(self), self.verbose)
         results: list = []
         kept_seeds: list = []
@@ -495,7 +509,11 @@ default="auto"
             if error is None:
                 results.append(result)
                 kept_seeds.append(seeds[member])
+            elif isinstance(error, BaseException) and self.on_error == "raise":
+                raise error
             else:
+                if isinstance(error, BaseException):
+                    error = f"{type(error).__name__}: {error}"
                 self._member_failed(member, int(seeds[member]), error)
             progress.update(member + 1)
         progress.close()
@@ -616,7 +634,7 @@ def _epochs_per_member(ensemble) -> int | None:
     method = resolve_stage_method(estimator, ensemble.stage_method)
     if method == "partial_fit":
         return ensemble.n_epochs
-    if method == "skorch":
+    if method in ("skorch", "vectorised"):
         return getattr(estimator, "max_epochs", None)
     if method == "staged_predict":
         return getattr(estimator, "n_estimators", None) or getattr(

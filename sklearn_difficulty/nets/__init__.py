@@ -15,6 +15,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ._classifier import SkorchCNN, images_to_nchw, resolve_device
 from ._recorder import EpochPredictionRecorder
 from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
+from .vectorised import VectorisedCNN
 
 __all__ = [
     "MODULES",
@@ -23,6 +24,7 @@ __all__ = [
     "MNISTNet",
     "SkorchCNN",
     "SmallSTVGG",
+    "VectorisedCNN",
     "images_to_nchw",
     "resolve_device",
     "xavier_init",

@@ -1,0 +1,176 @@
+"""The vectorised trainer: N networks trained as one batched model."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+
+from torch import nn  # noqa: E402
+
+from sklearn_difficulty import EnsembleDifficulty, MemberFailedWarning  # noqa: E402
+from sklearn_difficulty._members import MAX_SEED  # noqa: E402
+from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
+from sklearn_difficulty.nets import MNISTNet, SkorchCNN, VectorisedCNN  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits_images(return_X_y=True)
+    return X[:300], y[:300], X[300:420], y[300:420]
+
+
+NO_DROPOUT = {"dropout": False}
+
+
+def reference_losses(X, y, seed, *, epochs, batch_size, lr, momentum):
+    """The same member trained alone, by hand, with the same seeds and batches."""
+    state = np.random.RandomState(seed)
+    torch.manual_seed(int(state.randint(MAX_SEED)))
+    module = MNISTNet(input_shape=(1, 8, 8), n_classes=10, dropout=False)
+    generator = torch.Generator().manual_seed(int(state.randint(MAX_SEED)))
+    optimizer = torch.optim.SGD(module.parameters(), lr=lr, momentum=momentum)
+    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    losses = []
+    for _ in range(epochs):
+        order = torch.randperm(len(y), generator=generator)
+        total = 0.0
+        for start in range(0, len(y), batch_size):
+            batch = order[start : start + batch_size]
+            loss = nn.functional.cross_entropy(module(X[batch]), y[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(y))
+    return np.array(losses)
+
+
+def test_one_member_reproduces_the_same_module_trained_alone(digits):
+    X, y, _, _ = digits
+    trainer = VectorisedCNN(
+        "mnist",
+        module_kwargs=NO_DROPOUT,
+        max_epochs=3,
+        batch_size=64,
+        lr=0.05,
+        momentum=0.9,
+        lr_step=100,
+    )
+    seeds = [11, 22, 33]
+    results = trainer.fit_members(X, y, seeds, [], n_classes=10)
+    for _, error in [results[0], results[2]]:
+        assert error is None
+    for index, seed in [(0, 11), (2, 33)]:
+        expected = reference_losses(
+            X, y, seed, epochs=3, batch_size=64, lr=0.05, momentum=0.9
+        )
+        np.testing.assert_allclose(results[index][0][0].history_, expected, rtol=1e-4)
+
+
+def test_members_differ_and_chunks_change_nothing(digits):
+    X, y, X_test, _ = digits
+    trainer = VectorisedCNN(
+        "mnist", module_kwargs=NO_DROPOUT, max_epochs=2, batch_size=64, lr=0.05
+    )
+    together = trainer.fit_members(X, y, [1, 2, 3, 4, 5], [X_test], n_classes=10)
+    trainer.set_params(member_chunk=2)
+    chunked = trainer.fit_members(X, y, [1, 2, 3, 4, 5], [X_test], n_classes=10)
+    first = together[0][0][0].module_.features[0].weight
+    second = together[1][0][0].module_.features[0].weight
+    assert not torch.equal(first, second)
+    for (a, _), (b, _) in zip(together, chunked, strict=True):
+        np.testing.assert_allclose(a[0].history_, b[0].history_, rtol=1e-4)
+
+
+def test_ensemble_difficulty_records_every_epoch(digits):
+    X, y, X_test, y_test = digits
+    names = np.array([f"digit {k}" for k in range(10)])
+    net = VectorisedCNN("mnist", max_epochs=3, batch_size=50, lr=0.05, momentum=0.9)
+    ed = EnsembleDifficulty(net, n_estimators=4, max_samples=0.8, random_state=0)
+    ed.fit(X, names[y], eval_set={"test": (X_test, names[y_test])})
+    assert ed.stage_method_ == "vectorised" and ed.record_.stage_kind == "epoch"
+    np.testing.assert_array_equal(ed.stages_, [1, 2, 3])
+    assert ed.record_.predictions["train"].shape == (4, 3, 300)
+    assert ed.record_.in_bag.sum(axis=1).tolist() == [240] * 4
+    for m, member in enumerate(ed.estimators_):
+        np.testing.assert_array_equal(
+            ed.record_.predictions["test"][m, -1], member.predict(X_test)
+        )
+    assert set(ed.predict(X_test)) <= set(names)
+    assert len({tuple(p) for p in ed.record_.predictions["train"][:, -1]}) > 1
+
+
+def test_statistically_equivalent_to_members_trained_one_by_one(digits):
+    """Same data and settings, 8 members each way, 4 epochs.
+
+    The test: at every epoch, the two mean test accuracies of the members
+    differ by at most 3 standard errors of that difference (a two-sample z
+    test at about 3 sigma); at the last epoch the consistency distributions
+    agree: the share of test images every member gets right, and the share
+    none gets right, each within 0.15.
+    """
+    X, y, X_test, y_test = digits
+    settings = dict(max_epochs=4, batch_size=50, lr=0.05)
+    vectorised = EnsembleDifficulty(
+        VectorisedCNN("mnist", momentum=0.9, **settings), n_estimators=8, random_state=1
+    ).fit(X, y, eval_set={"test": (X_test, y_test)})
+    one_by_one = EnsembleDifficulty(
+        SkorchCNN("mnist", optimizer__momentum=0.9, **settings),
+        n_estimators=8,
+        random_state=1,
+    ).fit(X, y, eval_set={"test": (X_test, y_test)})
+    a, b = (e.eval_member_accuracy_["test"] for e in (vectorised, one_by_one))
+    error = np.sqrt(a.var(axis=0, ddof=1) / 8 + b.var(axis=0, ddof=1) / 8)
+    assert np.all(np.abs(a.mean(axis=0) - b.mean(axis=0)) <= 3 * error + 0.01)
+    last = [e.eval_consistency_["test"][-1] for e in (vectorised, one_by_one)]
+    assert abs(np.mean(last[0] == 1) - np.mean(last[1] == 1)) <= 0.15
+    assert abs(np.mean(last[0] == 0) - np.mean(last[1] == 0)) <= 0.15
+
+
+def test_a_diverging_member_fails_alone(digits):
+    X, y, _, _ = digits
+    net = VectorisedCNN("mnist", max_epochs=2, lr=1e12, batch_size=50)
+    with pytest.raises(FloatingPointError, match="training loss"):
+        EnsembleDifficulty(net, n_estimators=2).fit(X, y)
+    with pytest.warns(MemberFailedWarning), pytest.raises(ValueError, match="only 0"):
+        EnsembleDifficulty(net, n_estimators=2, on_error="drop").fit(X, y)
+
+
+class WithBatchNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Flatten(), nn.Linear(64, 8), nn.BatchNorm1d(8), nn.Linear(8, 10)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+def test_bad_settings(digits):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match="batch-norm running statistics"):
+        VectorisedCNN(WithBatchNorm, max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="optimizer must be"):
+        VectorisedCNN("mnist", optimizer="lbfgs").fit(X, y)
+    with pytest.raises(TypeError, match="module class"):
+        VectorisedCNN(MNISTNet((1, 8, 8), 10)).fit(X, y)
+    with pytest.raises(ValueError, match="class indices"):
+        VectorisedCNN("mnist").fit(X, np.array(["a", "b"])[y % 2])
+
+
+def test_adam_and_a_users_own_module(digits):
+    X, y, X_test, y_test = digits
+
+    class Tiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.Sequential(
+                nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10)
+            )
+
+        def forward(self, X):
+            return self.layers(X)
+
+    net = VectorisedCNN(Tiny, optimizer="adam", lr=0.01, max_epochs=5, batch_size=32)
+    assert net.fit(X, y).score(X_test, y_test) > 0.6
