@@ -197,18 +197,16 @@ def _stage_table(record: PredictionRecord) -> list[dict]:
 
 
 def write_scores(record: PredictionRecord, path: Path) -> None:
+    """One CSV row per example of every scored set."""
+    tables = {name: example_table(record, scored_set=name) for name in record.set_names}
+    columns = ["set", *tables["train"]]  # the training set has every column
     with open(path, "w", newline="") as handle:
-        writer = None
-        for name in record.set_names:
-            table = example_table(record, scored_set=name)
-            columns = ["set", *table]
-            if writer is None:
-                columns_all = ["set", *example_table(record, scored_set="train")]
-                writer = csv.DictWriter(handle, fieldnames=columns_all, restval="")
-                writer.writeheader()
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        for name, table in tables.items():
             for row in range(len(table["index"])):
                 writer.writerow(
-                    {"set": name, **{c: _plain(table[c][row]) for c in columns[1:]}}
+                    {"set": name, **{c: _plain(v[row]) for c, v in table.items()}}
                 )
 
 

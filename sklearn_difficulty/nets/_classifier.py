@@ -13,7 +13,7 @@ from skorch.utils import is_dataset
 from torch.optim.lr_scheduler import StepLR
 
 from ..exceptions import DeviceWarning
-from .modules import MODULES, _ConvNet
+from .modules import adapts_to_data, resolve_module
 
 _CHANNEL_COUNTS = (1, 3, 4)
 
@@ -191,15 +191,8 @@ default="st_vgg"
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
-        module = self.module
-        if isinstance(module, str):
-            if module not in MODULES:
-                raise ValueError(
-                    f"unknown module {module!r}: use one of {sorted(MODULES)}, or "
-                    "a torch.nn.Module class or instance."
-                )
-            module = MODULES[module]
-        if isinstance(module, type) and issubclass(module, _ConvNet):
+        module = resolve_module(self.module)
+        if adapts_to_data(module):
             if not hasattr(self, "input_shape_"):
                 raise ValueError(
                     "the network's input shape comes from the data: call fit, "

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-__all__ = ["MNISTNet", "STVGG", "SmallSTVGG", "MODULES", "xavier_init"]
+__all__ = [
+    "MODULES",
+    "MNISTNet",
+    "STVGG",
+    "SmallSTVGG",
+    "adapts_to_data",
+    "resolve_module",
+    "xavier_init",
+]
 
 
 def xavier_init(module: nn.Module) -> None:
@@ -195,3 +203,20 @@ MODULES: dict[str, type[nn.Module]] = {
     "small_st_vgg": SmallSTVGG,
     "mnist": MNISTNet,
 }
+
+
+def resolve_module(module):
+    """The module class (or instance) a name of :data:`MODULES` stands for."""
+    if not isinstance(module, str):
+        return module
+    if module not in MODULES:
+        raise ValueError(
+            f"unknown module {module!r}: use one of {sorted(MODULES)}, or a "
+            "torch.nn.Module class."
+        )
+    return MODULES[module]
+
+
+def adapts_to_data(module) -> bool:
+    """Whether ``module`` is one of the paper's networks, shaped by the data."""
+    return isinstance(module, type) and issubclass(module, _ConvNet)

@@ -25,26 +25,20 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from .._members import MAX_SEED, draw_training_indices
 from ._classifier import images_to_nchw, resolve_device
-from .modules import MODULES, _ConvNet
+from .modules import adapts_to_data, resolve_module
 
 __all__ = ["VectorisedCNN"]
 
 
 def _build_module(module, kwargs, input_shape, n_classes) -> nn.Module:
-    if isinstance(module, str):
-        if module not in MODULES:
-            raise ValueError(
-                f"unknown module {module!r}: use one of {sorted(MODULES)}, or a "
-                "torch.nn.Module class."
-            )
-        module = MODULES[module]
+    module = resolve_module(module)
     if isinstance(module, nn.Module):
         raise TypeError(
             "VectorisedCNN needs a module class (or a name), to build each member "
             "with its own initial weights; got an instance."
         )
     kwargs = dict(kwargs or {})
-    if isinstance(module, type) and issubclass(module, _ConvNet):
+    if adapts_to_data(module):
         kwargs.setdefault("input_shape", input_shape)
         kwargs.setdefault("n_classes", n_classes)
     built = module(**kwargs)
