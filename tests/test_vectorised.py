@@ -174,3 +174,50 @@ def test_adam_and_a_users_own_module(digits):
 
     net = VectorisedCNN(Tiny, optimizer="adam", lr=0.01, max_epochs=5, batch_size=32)
     assert net.fit(X, y).score(X_test, y_test) > 0.6
+
+
+@pytest.mark.parametrize("name", ["mnist", "small_st_vgg", "st_vgg"])
+def test_channels_last_grouped_convolutions_match_vmap(digits, name):
+    X, y, X_test, _ = digits
+    settings = dict(
+        module_kwargs=NO_DROPOUT, max_epochs=2, batch_size=64, lr=0.05, momentum=0.9
+    )
+    plain = VectorisedCNN(name, **settings).fit_members(
+        X, y, [4, 5], [X_test], n_classes=10
+    )
+    grouped = VectorisedCNN(name, channels_last=True, **settings).fit_members(
+        X, y, [4, 5], [X_test], n_classes=10
+    )
+    for (a, _), (b, _) in zip(plain, grouped, strict=True):
+        np.testing.assert_allclose(a[0].history_, b[0].history_, rtol=1e-4)
+        agreement = np.mean(a[2][0] == b[2][0])
+        assert agreement > 0.98  # the same predictions, up to rounding at ties
+        torch.testing.assert_close(
+            a[0].module_.classifier[-1].weight,
+            b[0].module_.classifier[-1].weight,
+            rtol=1e-3,
+            atol=1e-4,
+        )
+
+
+def test_channels_last_with_dropout_in_an_ensemble(digits):
+    X, y, X_test, y_test = digits
+    net = VectorisedCNN(
+        "mnist", channels_last=True, max_epochs=3, batch_size=50, lr=0.05, momentum=0.9
+    )
+    ed = EnsembleDifficulty(net, n_estimators=4, random_state=0).fit(
+        X, y, eval_set={"test": (X_test, y_test)}
+    )
+    assert len({tuple(p) for p in ed.record_.predictions["test"][:, -1]}) > 1
+    assert ed.eval_member_accuracy_["test"][:, -1].mean() > 0.5
+    with pytest.raises(ValueError, match="grouped convolutions"):
+        VectorisedCNN(TinyForGrouping, channels_last=True, max_epochs=1).fit(X, y)
+
+
+class TinyForGrouping(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
+
+    def forward(self, X):
+        return self.layers(X)
