@@ -501,7 +501,11 @@ default="auto"
                 )
                 for member, seed in enumerate(seeds)
             )
-        progress = Progress(self.n_estimators, _epochs_per_member(self), self.verbose)
+        progress = Progress(
+            self.n_estimators,
+            _epochs_per_member(self.estimator, stage_method, self.n_epochs),
+            self.verbose,
+        )
         results: list = []
         kept_seeds: list = []
         self.failed_members_: list[dict] = []
@@ -628,12 +632,10 @@ default="auto"
         return tags
 
 
-def _epochs_per_member(ensemble) -> int | None:
+def _epochs_per_member(estimator, method: str, n_epochs: int) -> int | None:
     """Stages each member goes through, when known before fitting."""
-    estimator = ensemble.estimator
-    method = resolve_stage_method(estimator, ensemble.stage_method)
     if method == "partial_fit":
-        return ensemble.n_epochs
+        return n_epochs
     if method in ("skorch", "vectorised"):
         return getattr(estimator, "max_epochs", None)
     if method == "staged_predict":

@@ -98,8 +98,10 @@ def hard_dataset(
         record = clone(scorer).fit(X_left, y_left).record_
         scores = score_examples(record, score=rank_by)
         n_remove = min(max(1, int(round(step * indices.size))), indices.size - target)
-        kept = (
-            select_examples(
+        if per_class:
+            kept = _remove_easiest_per_class(scores, y_left, n_remove)
+        else:
+            kept = select_examples(
                 scores,
                 y_left,
                 remove="easiest",
@@ -107,9 +109,6 @@ def hard_dataset(
                 amount=n_remove,
                 per_class=False,
             )
-            if not per_class
-            else _remove_easiest_per_class(scores, y_left, n_remove)
-        )
         removed.append(np.setdiff1d(indices, indices[kept]))
         indices = indices[kept]
     return HardDataset(indices=indices, removed=removed)

@@ -50,6 +50,29 @@ _SELECTION_CONSTRAINTS: dict = {
 }
 
 
+def _prune(estimator, X, y, *, memory=None, classes=None) -> None:
+    """Score (X, y) with the estimator's scorer and choose the examples kept.
+
+    Sets ``record_``, ``scores_`` and ``sample_indices_`` on ``estimator`` (a
+    DifficultyPruner or a DifficultyFilter, which share these parameters).
+    """
+    estimator.record_ = scorer_record(
+        estimator.scorer, X, y, memory=memory, random_state=estimator.random_state
+    )
+    estimator.scores_ = score_examples(
+        estimator.record_, score=estimator.rank_by, stage=estimator.stage
+    )
+    estimator.sample_indices_ = select_examples(
+        estimator.scores_,
+        y,
+        remove=estimator.remove,
+        by=estimator.by,
+        amount=estimator.amount,
+        per_class=estimator.per_class,
+        classes=classes,
+    )
+
+
 class DifficultyPruner(BaseCleaningSampler):
     """Remove the easiest or the hardest training examples (an imblearn sampler).
 
@@ -137,19 +160,7 @@ default="learning_speed"
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
-        self.record_ = scorer_record(self.scorer, X, y, random_state=self.random_state)
-        self.scores_ = score_examples(
-            self.record_, score=self.rank_by, stage=self.stage
-        )
-        self.sample_indices_ = select_examples(
-            self.scores_,
-            y,
-            remove=self.remove,
-            by=self.by,
-            amount=self.amount,
-            per_class=self.per_class,
-            classes=list(self.sampling_strategy_),
-        )
+        _prune(self, X, y, classes=list(self.sampling_strategy_))
         return (
             _safe_indexing(X, self.sample_indices_),
             _safe_indexing(y, self.sample_indices_),
@@ -264,20 +275,7 @@ class DifficultyFilter(MetaEstimatorMixin, BaseEstimator):
         X = self._validate(X, reset=True)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
-        self.record_ = scorer_record(
-            self.scorer, X, y, memory=self.memory, random_state=self.random_state
-        )
-        self.scores_ = score_examples(
-            self.record_, score=self.rank_by, stage=self.stage
-        )
-        self.sample_indices_ = select_examples(
-            self.scores_,
-            y,
-            remove=self.remove,
-            by=self.by,
-            amount=self.amount,
-            per_class=self.per_class,
-        )
+        _prune(self, X, y, memory=self.memory)
         kept = self.sample_indices_
         self.estimator_ = clone(self.estimator).fit(
             _safe_indexing(X, kept), y[kept], **fit_params
