@@ -64,8 +64,16 @@ def hard_dataset(
     """Build the paper's hard data set by removing the easiest examples in rounds.
 
     Each round fits a clone of ``scorer`` on the examples left and removes the
-    easiest ``step`` of them, until at most ``keep`` of the original
-    examples are left (section 6: 2% per round).
+    easiest ``step`` of them (at least one), until ``ceil(keep * n_samples)``
+    of the original examples are left (section 6: 2% per round).
+
+    Every class keeps at least one example (with ``per_class=True`` each
+    class keeps one by construction; otherwise
+    :func:`~sklearn_difficulty.pruning.select_examples` refuses to empty a
+    class), so the fewest examples that can be left is the number of
+    classes: asking for fewer raises a ValueError before any fitting. A
+    round that removes no example would refit the same examples for ever:
+    it raises a RuntimeError instead.
 
     Parameters
     ----------
@@ -86,13 +94,45 @@ def hard_dataset(
     Returns
     -------
     result : HardDataset
+
+    Raises
+    ------
+    ValueError
+        When ``keep`` asks for fewer examples than there are classes.
+    RuntimeError
+        When a round removes no example.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.experiments import hard_dataset
+    >>> X, y = np.random.RandomState(0).rand(40, 2), np.repeat([0, 1, 2, 3], 10)
+    >>> scorer = EnsembleDifficulty(DecisionTreeClassifier(max_depth=2),
+    ...                             n_estimators=2, max_samples=0.8, random_state=0)
+    >>> result = hard_dataset(scorer, X, y, keep=0.5, step=0.2)
+    >>> result.indices.size, [r.size for r in result.removed]
+    (20, [8, 6, 5, 1])
+    >>> hard_dataset(scorer, X, y, keep=0.05)
+    Traceback (most recent call last):
+    ...
+    ValueError: keep=0.05 asks for 2 of the 40 examples, but each of the 4 \
+classes keeps at least one: keep must be at least 4/40 (0.1).
     """
     _check_fraction("keep", keep)
     _check_fraction("step", step)
     y = np.asarray(y)
     target = int(np.ceil(keep * y.size))
+    n_classes = np.unique(y).size
+    if target < n_classes:
+        raise ValueError(
+            f"keep={keep!r} asks for {target} of the {y.size} examples, but each "
+            f"of the {n_classes} classes keeps at least one: keep must be at "
+            f"least {n_classes}/{y.size} ({n_classes / y.size:.3g})."
+        )
     indices = np.arange(y.size)
-    removed = []
+    removed: list[np.ndarray] = []
     while indices.size > target:
         X_left, y_left = _safe_indexing(X, indices), y[indices]
         record = clone(scorer).fit(X_left, y_left).record_
@@ -108,6 +148,12 @@ def hard_dataset(
                 by="count",
                 amount=n_remove,
                 per_class=False,
+            )
+        if kept.size == indices.size:
+            raise RuntimeError(
+                f"round {len(removed) + 1} removed no example: {indices.size} "
+                f"are left and keep={keep!r} asks for {target}; stopping "
+                "instead of refitting the same examples again."
             )
         removed.append(np.setdiff1d(indices, indices[kept]))
         indices = indices[kept]

@@ -8,6 +8,8 @@ from sklearn_difficulty import PredictionRecord
 from sklearn_difficulty.dynamics import (
     PHASES,
     bimodality,
+    collapsed_stages,
+    consistency_matrix,
     difficulty_groups,
     difficulty_ranking,
     easiest_examples,
@@ -94,6 +96,130 @@ def test_learning_phases_by_rule_and_thresholds():
         learning_phases(scores, n_classes=5, min_spread=-1)
     with pytest.raises(ValueError, match=r"in \[0, 1\]"):
         bimodality([[0.2, 1.5]])
+
+
+def chance_then_learning(first_stage, targets, n_classes, rng, accuracy=(0.5, 0.8)):
+    """First stage as given; then members right at random at the given rates."""
+    n_members = first_stage.shape[0]
+    rate = np.asarray(accuracy)[:, np.newaxis]
+    right = rng.rand(n_members, len(accuracy), targets.size) < rate
+    wrong = (targets + rng.randint(1, n_classes, right.shape)) % n_classes
+    later = np.where(right, targets, wrong)
+    return np.concatenate([first_stage[:, np.newaxis], later], axis=1)
+
+
+@pytest.mark.parametrize("classes", ["one for all", "one each"])
+def test_untrained_members_predicting_one_class_are_initialization(classes):
+    # stage 0: untrained members, each answering one class for every example
+    rng = np.random.RandomState(0)
+    n_members, n_classes = 10, 10
+    targets = np.repeat(np.arange(n_classes), 20)
+    constant = np.zeros(n_members) if classes == "one for all" else np.arange(10)
+    first = np.repeat(constant[:, np.newaxis], targets.size, axis=1)
+    predictions = chance_then_learning(first, targets, n_classes, rng)
+    record = PredictionRecord(
+        predictions={"train": predictions.astype(np.uint8)},
+        targets={"train": targets},
+        classes=np.arange(n_classes),
+        stages=np.arange(3),  # stage 0: before any training
+    )
+    assert collapsed_stages(record).tolist() == [True, False, False]
+    measure = bimodality(record)
+    assert np.all(measure[1:] > 1.5)  # members that err independently: a bell
+    expected = ["initialization", "beginning of learning", "beginning of learning"]
+    assert learning_phases(record).tolist() == expected
+    assert learning_phases(record, ordered=False).tolist() == expected
+
+
+def test_a_collapsed_stage_is_never_bimodal():
+    # every member predicts class 0: consistency 1 on class 0, 0 elsewhere,
+    # the measure's bi-modal extreme, learnt from nothing but the class
+    rng = np.random.RandomState(0)
+    targets = np.repeat([0, 1, 1, 1], 50)  # off chance: 1/4 of class 0
+    first = np.zeros((20, targets.size), int)
+    learning = chance_then_learning(first, targets, 2, rng, (0.65, 0.8))
+    record = record_of(learning, targets)
+    assert bimodality(record)[0] == 0
+    assert learning_phases(record).tolist() == ["beginning of learning"] * 3
+    # a bare array of the same scores cannot show the collapse
+    scores = learning_phases(consistency_matrix(record), n_classes=2, ordered=False)
+    assert scores[0] == "bi-modality"
+
+
+def test_members_that_cover_few_classes_have_collapsed():
+    # 10 classes; each member predicts classes 0 and 1 right, and 0 for the
+    # rest: the examples it can ever get right are 20% of the set
+    targets = np.repeat(np.arange(10), 10)
+    weak = np.where(targets < 2, targets, 0)
+    five = np.where(targets < 5, targets, 0)  # covers half the examples
+    six = np.where(targets < 6, targets, 0)
+    predictions = np.stack([weak, five, six])[np.newaxis].repeat(4, axis=0)
+    record = record_of(predictions, targets, n_classes=10)
+    assert collapsed_stages(record).tolist() == [True, True, False]
+    assert collapsed_stages(record, collapse_coverage=0).tolist() == [False] * 3
+    phases = learning_phases(record, ordered=False)
+    assert phases.tolist()[:2] == ["beginning of learning"] * 2
+    assert phases[2] == "bi-modality"  # identical members, 60% right: bi-modal
+    with pytest.raises(ValueError, match="collapse_coverage"):
+        learning_phases(record, collapse_coverage=1)
+    with pytest.raises(TypeError, match="predictions"):
+        collapsed_stages(consistency_matrix(record))
+
+
+def test_ordered_phases_follow_the_stages_not_one_bimodal_stage():
+    chance = [0.1, 0.2, 0.3, 0.2, 0.1, 0.3, 0.2, 0.1]
+    leaving = [0.1, 0.5, 0.6, 0.4, 0.3, 0.5, 0.6, 0.4]
+    two_valued = [0, 0, 1, 1, 1, 0, 1, 1]
+    bell = [0.3, 0.5, 0.6, 0.5, 0.4, 0.5, 0.7, 0.5]
+    assert bimodality([bell])[0] > 1.5  # far above the threshold, 0.8
+    begin, bimodal = "beginning of learning", "bi-modality"
+
+    def phases(*stages):
+        return learning_phases(np.array(stages), n_classes=5).tolist()
+
+    # one bi-modal stage, then stages that are not: they are not bi-modal
+    assert phases(chance, two_valued, bell, bell) == ["initialization"] + [begin] * 3
+    # one against one: the earlier phase
+    assert phases(chance, leaving, two_valued, bell)[3] == begin
+    # outvoted: one bell among bi-modal stages is read as noise
+    assert phases(chance, two_valued, two_valued, bell) == (
+        ["initialization"] + [bimodal] * 3
+    )
+    assert phases(chance, two_valued, two_valued, bell, two_valued)[3] == bimodal
+    assert learning_phases(
+        np.array([chance, two_valued, bell, bell]), n_classes=5, ordered=False
+    ).tolist() == ["initialization", bimodal, begin, begin]
+
+
+def test_adaboost_demo_on_the_digits_is_not_bimodal_from_its_first_rounds():
+    # the demo's AdaBoost run (cli.demo): depth-2 trees predict 4 of the 10
+    # digits in the first rounds, all members alike, so the scores are
+    # two-valued there; later rounds are bells (measure 1 to 2)
+    from sklearn.ensemble import AdaBoostClassifier
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier
+
+    from sklearn_difficulty import EnsembleDifficulty
+    from sklearn_difficulty.datasets import load_digits_images
+
+    X, y = load_digits_images(return_X_y=True)
+    X_train, _, y_train, _ = train_test_split(
+        X.reshape(len(X), -1), y, test_size=0.25, stratify=y, random_state=0
+    )
+    ensemble = EnsembleDifficulty(
+        AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=40),
+        n_estimators=10,
+        max_samples=0.8,
+        random_state=0,
+    ).fit(X_train, y_train)
+    measure = bimodality(ensemble)
+    collapsed = collapsed_stages(ensemble)
+    assert collapsed[0] and not collapsed[-1]  # 4 leaves: 4 digits, then 10
+    assert measure[0] < 0.8 < np.median(measure)  # two-valued, then bells
+    phases = learning_phases(ensemble)
+    assert "bi-modality" not in phases[collapsed]
+    assert "bi-modality" not in phases[measure > 0.8]
+    assert phases.tolist() == ["beginning of learning"] * 40  # not bi-modal yet
 
 
 def test_phases_of_a_record_use_its_classes():

@@ -235,6 +235,45 @@ def test_hard_dataset_removes_the_easiest_in_rounds(iris):
         hard_dataset(scorer, X, y, keep=1.2)
 
 
+def tiny_scorer():
+    return EnsembleDifficulty(
+        DecisionTreeClassifier(max_depth=2),
+        n_estimators=2,
+        max_samples=0.8,
+        random_state=0,
+    )
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("per_class", [True, False])
+def test_hard_dataset_refuses_to_keep_fewer_than_the_classes(per_class):
+    # 40 examples of 4 classes: keep=0.05 asks for 2, but every class keeps
+    # one (per class by construction; select_examples never empties a class)
+    X, y = np.random.RandomState(0).rand(40, 2), np.repeat([0, 1, 2, 3], 10)
+    message = (
+        r"keep=0\.05 asks for 2 of the 40 examples.*each of the 4 classes.*"
+        r"at least 4/40 \(0\.1\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        hard_dataset(tiny_scorer(), X, y, keep=0.05, per_class=per_class)
+    if per_class:  # the fewest possible is allowed, and reached
+        result = hard_dataset(tiny_scorer(), X, y, keep=0.1, step=0.2)
+        np.testing.assert_array_equal(np.sort(y[result.indices]), [0, 1, 2, 3])
+
+
+@pytest.mark.timeout(30)
+def test_hard_dataset_stops_when_a_round_removes_nothing(monkeypatch):
+    from sklearn_difficulty import experiments
+
+    def keep_all(scores, y, n_remove):
+        return np.arange(y.size)
+
+    monkeypatch.setattr(experiments, "_remove_easiest_per_class", keep_all)
+    X, y = np.random.RandomState(0).rand(40, 2), np.repeat([0, 1, 2, 3], 10)
+    with pytest.raises(RuntimeError, match="round 1 removed no example"):
+        hard_dataset(tiny_scorer(), X, y, keep=0.5)
+
+
 def test_shuffle_and_flip_labels():
     y = np.repeat([0, 1, 2], 20)
     shuffled, changed = shuffle_labels(y, random_state=0)
