@@ -129,12 +129,21 @@ def parse_params(items: list[str]) -> dict:
     return params
 
 
-def build_model(name: str, params: dict, *, epochs: int, rounds: int, device: str):
-    """The estimator for a model name; True when it takes images."""
+def build_model(
+    name: str, params: dict, *, epochs: int | None, rounds: int, device: str
+):
+    """The estimator for a model name; True when it takes images.
+
+    A network trains with the paper's recipe for it
+    (:mod:`sklearn_difficulty.nets.recipes`), for ``epochs`` epochs, or the
+    recipe's when None; ``params`` win over both.
+    """
     if name in NETWORKS:
         from .nets import SkorchCNN
 
-        defaults = {"max_epochs": epochs, "device": device}
+        defaults: dict[str, object] = {"device": device}
+        if epochs is not None:
+            defaults["max_epochs"] = epochs
         return SkorchCNN(name, **{**defaults, **params}), True
     if name == "adaboost":
         from sklearn.ensemble import AdaBoostClassifier
@@ -297,12 +306,19 @@ def run(args) -> Path:
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     if not args.quiet:
-        last = summary["stages"][-1]
+        first, last = summary["stages"][0], summary["stages"][-1]
+        untrained = ""
+        if first["stage"] == 0:  # the untrained members
+            untrained = (
+                f" {record.stage_kind} 0 (untrained): train accuracy "
+                f"{first['train_accuracy']:.3f}, phase {first['phase']};"
+            )
+        trained = int(np.count_nonzero(record.stages))
         print(
-            f"{args.members} x {args.model} on {args.data}: {len(record.stages)} "
-            f"{record.stage_kind}s in {seconds:.0f} s; last {record.stage_kind}: train "
-            f"accuracy {last['train_accuracy']:.3f}, phase {last['phase']}. "
-            f"Results in {out}/"
+            f"{args.members} x {args.model} on {args.data}: {trained} "
+            f"{record.stage_kind}s in {seconds:.0f} s;{untrained} last "
+            f"{record.stage_kind}: train accuracy {last['train_accuracy']:.3f}, "
+            f"phase {last['phase']}. Results in {out}/"
         )
     return out
 
@@ -499,15 +515,16 @@ def demo(args) -> Path:
         overwrite=args.overwrite,
         quiet=args.quiet,
     )
+    # The MNIST network's recipe (AdaDelta at 1), 7 of its 12 epochs: a
+    # training accuracy of 0.96 in about 20 s on 2 cores.
     cnn = argparse.Namespace(
         **vars(base),
         model="mnist",
         members=10,
-        epochs=10,
+        epochs=7,
         rounds=0,
         out=str(out / "cnn"),
     )
-    cnn.param = ["lr=0.01", "optimizer__momentum=0.9"]
     boosted = argparse.Namespace(
         **vars(base),
         model="adaboost",
@@ -579,7 +596,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--param", action="append", default=[], help="model parameter key=value"
     )
     run_parser.add_argument("--members", type=_positive_int, default=10)
-    run_parser.add_argument("--epochs", type=_positive_int, default=10)
+    run_parser.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        help="epochs of a network (default: its recipe's, 140 for st-VGG, 12 for "
+        "the MNIST network)",
+    )
     run_parser.add_argument("--rounds", type=_positive_int, default=50)
     run_parser.add_argument("--max-samples", type=_fraction, default=None)
     run_parser.add_argument("--n-jobs", type=int, default=-1)

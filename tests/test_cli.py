@@ -79,13 +79,33 @@ def test_run_writes_a_record_that_loads_back_equal(adaboost_run):
 def test_run_a_cnn_and_report_it(tmp_path):
     out = tmp_path / "cnn"
     result = cli("run", "--model", "mnist", "--members", 2, "--epochs", 2, "--out", out)
-    assert "2 x mnist on digits" in result.stdout
+    assert "2 x mnist on digits: 2 epochs" in result.stdout
+    assert "epoch 0 (untrained): train accuracy 0." in result.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert [s["stage"] for s in summary["stages"]] == [0, 1, 2]
+    assert abs(summary["stages"][0]["train_accuracy"] - 0.1) < 0.1  # chance
+    assert summary["stages"][0]["phase"] == "initialization"
     examples = np.load(out / "examples.npz", allow_pickle=False)
     assert examples["easiest_images"].shape == (16, 1, 8, 8)
     cli("report", out)
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 4
     assert "<table" in page and "phase" in page
+
+
+def test_a_network_trains_with_its_recipe_unless_told_otherwise():
+    pytest.importorskip("torch", reason="the torch extra is not installed")
+    from sklearn_difficulty.cli import build_model, build_parser
+
+    args = build_parser().parse_args(["run", "--model", "mnist", "--out", "x"])
+    assert args.epochs is None  # the recipe's
+    net, _ = build_model("mnist", {}, epochs=None, rounds=1, device="cpu")
+    assert net.resolved_max_epochs() == 12 and net.get_params()["optimizer"] == "auto"
+    net, _ = build_model("st_vgg", {}, epochs=3, rounds=1, device="cpu")
+    assert net.resolved_max_epochs() == 3
+    params = {"max_epochs": 5, "optimizer": "sgd", "lr": 0.1}
+    net, _ = build_model("mnist", params, epochs=3, rounds=1, device="cpu")
+    assert (net.max_epochs, net.optimizer, net.lr) == (5, "sgd", 0.1)
 
 
 def test_compare_two_runs(adaboost_run, tmp_path):

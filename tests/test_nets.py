@@ -1,14 +1,20 @@
 """Neural networks as members: recording, the paper's networks, SkorchCNN."""
 
+import dataclasses
+import pickle
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 torch = pytest.importorskip("torch", reason="the torch extra is not installed")
 skorch = pytest.importorskip("skorch", reason="the torch extra is not installed")
 
 from skorch import NeuralNetClassifier  # noqa: E402
-from skorch.callbacks import EarlyStopping  # noqa: E402
+from skorch.callbacks import Callback, EarlyStopping  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.optim.lr_scheduler import StepLR  # noqa: E402
 
 from sklearn_difficulty import DeviceWarning, EnsembleDifficulty  # noqa: E402
 from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
@@ -21,6 +27,12 @@ from sklearn_difficulty.nets import (  # noqa: E402
     SmallSTVGG,
     images_to_nchw,
 )
+from sklearn_difficulty.nets.recipes import (  # noqa: E402
+    RECIPES,
+    Recipe,
+    optimizer_class,
+    recipe_for,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +42,7 @@ def digits():
 
 
 def small_cnn(**kwargs):
-    params = dict(module="mnist", max_epochs=3, lr=0.1, batch_size=50)
+    params = dict(module="mnist", max_epochs=3, batch_size=50)  # the MNIST recipe
     params.update(kwargs)
     return SkorchCNN(**params)
 
@@ -43,13 +55,13 @@ def fitted(digits):
     )
 
 
-def test_three_cnns_three_epochs_give_three_stages(fitted):
+def test_three_cnns_three_epochs_give_four_stages(fitted):
     assert fitted.stage_method_ == "skorch"
     assert fitted.record_.stage_kind == "epoch"
-    np.testing.assert_array_equal(fitted.stages_, [1, 2, 3])
-    assert fitted.consistency_.shape == fitted.consensus_.shape == (3, 240)
-    assert fitted.eval_consistency_["test"].shape == (3, 120)
-    assert fitted.member_accuracy_.shape == (3, 3)
+    np.testing.assert_array_equal(fitted.stages_, [0, 1, 2, 3])  # 0: untrained
+    assert fitted.consistency_.shape == fitted.consensus_.shape == (4, 240)
+    assert fitted.eval_consistency_["test"].shape == (4, 120)
+    assert fitted.member_accuracy_.shape == (3, 4)
 
 
 def test_record_is_an_eval_mode_pass_of_the_saved_member(fitted, digits):
@@ -77,7 +89,7 @@ def test_members_keep_no_recorder_and_no_data(fitted):
     for member in fitted.estimators_:
         names = [name for name, _ in member.callbacks_]
         assert "sklearn_difficulty_recorder" not in names
-        assert "lr_scheduler" in names
+        assert "train_loss" in names
 
 
 def test_members_differ_and_get_their_own_batch_order(fitted):
@@ -136,7 +148,7 @@ def test_a_users_own_skorch_module_with_string_labels(digits):
     ed.fit(
         X.reshape(-1, 64), names[y], eval_set=[(X_test.reshape(-1, 64), names[y_test])]
     )
-    np.testing.assert_array_equal(ed.stages_, [1, 2, 3, 4])
+    np.testing.assert_array_equal(ed.stages_, [0, 1, 2, 3, 4])
     assert set(ed.predict(X_test.reshape(-1, 64))) <= set(names)
     assert ed.score(X_test.reshape(-1, 64), names[y_test]) > 0.5
     for member in ed.estimators_:
@@ -172,9 +184,14 @@ def test_recorder_alone(digits):
     X, y, X_test, _ = digits
     recorder = EpochPredictionRecorder([X_test, X[:10]], every=2)
     net = small_cnn(callbacks=[recorder]).fit(X, y)
-    assert recorder.epochs_ == [2, 3]
-    assert [p.shape for p in recorder.predictions_[1]] == [(10,), (10,)]
+    assert recorder.epochs_ == [0, 2, 3]
+    assert [p.shape for p in recorder.predictions_[1]] == [(10,)] * 3
     np.testing.assert_array_equal(recorder.predictions_[0][-1], net.predict(X_test))
+    untrained = recorder.predictions_[0][0]
+    assert not np.array_equal(untrained, recorder.predictions_[0][-1])
+    recorder.set_params(initial=False)
+    small_cnn(callbacks=[recorder]).fit(X, y)
+    assert recorder.epochs_ == [2, 3]
 
 
 # The paper's networks ---------------------------------------------------------
@@ -251,22 +268,226 @@ def test_too_small_images_and_bad_shapes():
 # SkorchCNN -------------------------------------------------------------------
 
 
+def test_recipes_follow_the_paper():
+    # Supplementary A: st-VGG and small st-VGG, SGD at 0.05 divided by 1.8
+    # every 20 epochs, batches of 100; the MNIST network, AdaDelta at 1 for
+    # 12 epochs, batches of 100.
+    for name in ("st_vgg", "small_st_vgg"):
+        assert RECIPES[name] == Recipe(
+            optimizer="sgd",
+            lr=0.05,
+            lr_step=20,
+            lr_decay=1.8,
+            max_epochs=140,
+            batch_size=100,
+            momentum=0.0,
+            weight_decay=0.0,
+        )
+    assert RECIPES["mnist"] == Recipe(
+        optimizer="adadelta",
+        lr=1.0,
+        lr_step=None,
+        lr_decay=None,
+        max_epochs=12,
+        batch_size=100,
+        momentum=0.0,
+        weight_decay=0.0,
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RECIPES["mnist"].lr = 0.1
+    assert set(RECIPES) == set(MODULES)
+
+
+def test_recipe_of_a_module_name_class_or_instance():
+    assert recipe_for("mnist") is RECIPES["mnist"]
+    assert recipe_for(MNISTNet) is RECIPES["mnist"]
+    assert (
+        recipe_for(SmallSTVGG(input_shape=(1, 8, 8), n_classes=2))
+        is RECIPES["small_st_vgg"]
+    )
+
+    class WiderMNISTNet(MNISTNet):
+        pass
+
+    assert recipe_for(WiderMNISTNet) is RECIPES["mnist"]
+    assert recipe_for(TinyMLP) is RECIPES["st_vgg"]  # a module of one's own
+    assert recipe_for(TinyMLP()) is RECIPES["st_vgg"]
+    with pytest.raises(ValueError, match="unknown module 'vgg19'"):
+        recipe_for("vgg19")
+    assert optimizer_class("sgd") is torch.optim.SGD
+    assert optimizer_class("adadelta") is torch.optim.Adadelta
+    assert optimizer_class("adam") is torch.optim.Adam
+    with pytest.raises(ValueError, match="unknown optimizer 'rmsprop'"):
+        optimizer_class("rmsprop")
+
+
+RECIPE_PARAMS = ("optimizer", "lr", "max_epochs", "lr_step", "lr_decay")
+
+
 def test_skorch_cnn_defaults_follow_the_paper():
     net = SkorchCNN()
     assert net.module == "st_vgg"
-    assert net.lr == 0.05 and net.batch_size == 100 and net.max_epochs == 140
-    assert net.optimizer is torch.optim.SGD
+    assert all(net.get_params()[name] == "auto" for name in RECIPE_PARAMS)
+    assert net.batch_size == 100
     assert net.criterion is nn.CrossEntropyLoss
     assert net.train_split is None
     assert net.iterator_train__shuffle
+    assert net.random_state is None
+
+
+def _unchanged(before, after):
+    assert before.keys() == after.keys()
+    for key, value in before.items():
+        assert after[key] is value or after[key] == value, key
+
+
+def test_a_module_of_ones_own_trains_with_the_st_vgg_recipe(digits):
+    X, y, _, _ = digits
+    net = SkorchCNN(TinyMLP, random_state=0)
+    before = net.get_params(deep=False)
+    net.fit(X[:100], y[:100])  # one batch an epoch
+    _unchanged(before, net.get_params(deep=False))
+    assert type(net.optimizer_) is torch.optim.SGD
+    assert len(net.history) == 140
+    assert net.optimizer_.param_groups[0]["momentum"] == 0
+    # divided by 1.8 after epochs 20, 40, ..., 140
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.05 / 1.8**7)
+    scheduler = dict(net.callbacks_)["lr_scheduler"]
+    assert scheduler.policy is StepLR and scheduler.kwargs["step_size"] == 20
+
+
+def test_st_vgg_gets_its_recipe_before_any_data():
+    net = SkorchCNN(module__input_shape=(1, 8, 8), module__n_classes=3).initialize()
+    assert type(net.optimizer_) is torch.optim.SGD
+    assert net.optimizer_.param_groups[0]["lr"] == 0.05
+    assert dict(net.callbacks_)["lr_scheduler"].kwargs["gamma"] == 1 / 1.8
+
+
+def test_the_mnist_network_trains_with_the_mnist_recipe(digits):
+    X, y, _, _ = digits
+    net = SkorchCNN("mnist", random_state=0)
+    before = net.get_params(deep=False)
+    net.fit(X[:100], y[:100])
+    _unchanged(before, net.get_params(deep=False))
+    assert type(net.optimizer_) is torch.optim.Adadelta
+    assert net.optimizer_.param_groups[0]["lr"] == 1.0  # constant: no schedule
+    assert "lr_scheduler" not in dict(net.callbacks_)
+    assert len(net.history) == 12
+    assert net.score(X[:100], y[:100]) > 0.5
+
+
+def test_explicit_values_win_over_the_recipe(digits):
+    X, y, _, _ = digits
+    net = small_cnn(
+        optimizer="sgd", lr=0.1, lr_step=1, lr_decay=2.0, optimizer__momentum=0.9
+    ).fit(X, y)
+    assert type(net.optimizer_) is torch.optim.SGD
+    assert net.optimizer_.param_groups[0]["momentum"] == 0.9
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.1 / 2**3)
+    assert len(net.history) == 3
+    net = small_cnn(optimizer=torch.optim.Adam, lr=0.01, max_epochs=1).fit(X, y)
+    assert type(net.optimizer_) is torch.optim.Adam
+    assert net.optimizer_.param_groups[0]["lr"] == 0.01
+    net = small_cnn(optimizer__lr=0.5, max_epochs=1).fit(X, y)
+    assert net.optimizer_.param_groups[0]["lr"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"optimizer": "sgd"}, "give lr"),
+        ({"lr_step": 5}, "lr_decay"),
+        ({"lr_decay": 2.0}, "lr_step"),
+        ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
+    ],
+)
+def test_recipe_values_that_do_not_go_together(digits, params, message):
+    X, y, _, _ = digits
+    with pytest.raises(ValueError, match=message):
+        small_cnn(max_epochs=1, **params).fit(X, y)
 
 
 def test_learning_rate_is_divided_by_1_8_every_step(digits):
     X, y, _, _ = digits
-    net = small_cnn(lr_step=1, max_epochs=3).fit(X, y)
+    net = small_cnn(optimizer="sgd", lr=0.1, lr_step=1, lr_decay=1.8).fit(X, y)
     assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.1 / 1.8**3)
-    net = small_cnn(max_epochs=2, callbacks__lr_scheduler__step_size=2).fit(X, y)
-    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.1 / 1.8)
+    net = small_cnn(
+        module="small_st_vgg", max_epochs=2, callbacks__lr_scheduler__step_size=2
+    ).fit(X, y)
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(0.05 / 1.8)
+
+
+def test_random_state_alone_fixes_weights_dropout_and_batch_order(digits):
+    X, y, X_test, _ = digits
+
+    def fit(random_state, global_seed, **kwargs):
+        torch.manual_seed(global_seed)
+        user_state = torch.get_rng_state()
+        net = small_cnn(random_state=random_state, **kwargs).fit(X, y)
+        assert torch.equal(torch.get_rng_state(), user_state)  # left untouched
+        return net
+
+    first, second = fit(0, global_seed=1), fit(0, global_seed=2)
+    np.testing.assert_array_equal(
+        first.predict_proba(X_test), second.predict_proba(X_test)
+    )
+    assert first.history[:, "train_loss"] == second.history[:, "train_loss"]
+    other = fit(1, global_seed=1)
+    assert not np.allclose(first.predict_proba(X_test), other.predict_proba(X_test))
+    # dropout masks and batch order come from it too: the same initial weights
+    # trained in another batch order, or with other masks, end elsewhere
+    order = torch.Generator().manual_seed(5)
+    shuffled = fit(0, global_seed=1, iterator_train__generator=order)
+    assert shuffled.history[:, "train_loss"] != first.history[:, "train_loss"]
+    # a fitted net's streams go on: one epoch, then one more, is two epochs
+    split = fit(0, global_seed=3, max_epochs=1)
+    split.partial_fit(X, y)
+    two = fit(0, global_seed=4, max_epochs=2)
+    np.testing.assert_array_equal(
+        split.predict_proba(X_test), two.predict_proba(X_test)
+    )
+
+
+class BatchLabels(Callback):
+    def initialize(self):
+        self.labels_ = []
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        if training:
+            self.labels_.append(batch[1].numpy().copy())
+
+
+def test_batch_order_is_a_stream_of_its_own(digits):
+    # Dropout draws from the weights' stream; the batch order is the same
+    # whether there are dropout masks to draw or not.
+    X, y, _, _ = digits
+    orders = []
+    for dropout in (True, False):
+        batches = BatchLabels()
+        small_cnn(random_state=0, module__dropout=dropout, callbacks=[batches]).fit(
+            X, y
+        )
+        orders.append(np.concatenate(batches.labels_))
+    np.testing.assert_array_equal(*orders)
+
+
+def test_members_get_their_own_random_state(digits):
+    X, y, _, _ = digits
+
+    def fit():
+        net = SkorchCNN("mnist", max_epochs=2)
+        ed = EnsembleDifficulty(net, n_estimators=2, random_state=0)
+        return ed.fit(X[:200], y[:200])
+
+    first, second = fit(), fit()
+    seeds = [member.random_state for member in first.estimators_]
+    assert None not in seeds and seeds[0] != seeds[1]
+    assert seeds == [member.random_state for member in second.estimators_]
+    np.testing.assert_array_equal(
+        first.record_.predictions["train"], second.record_.predictions["train"]
+    )
+    assert not np.array_equal(*first.record_.predictions["train"][:, -1])
 
 
 def test_channels_last_images_give_the_same_network(digits):
@@ -322,6 +543,24 @@ def test_cuda_asked_without_a_gpu_runs_on_the_cpu_with_a_warning(digits):
     assert ed.estimators_[0].device == "cpu"
     with pytest.warns(DeviceWarning):
         small_cnn(device="cuda", max_epochs=1).fit(X, y)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is here")
+def test_a_fitted_net_keeps_the_device_it_was_asked_for(digits):
+    X, y, X_test, _ = digits
+    net = small_cnn(device="cuda", max_epochs=1)
+    with pytest.warns(DeviceWarning, match="CUDA is not available"):
+        net.fit(X, y)
+    assert net.get_params()["device"] == "cuda"
+    assert net.device_ == "cpu"
+    assert net.module_.features[0].weight.device.type == "cpu"
+    assert clone(net).get_params()["device"] == "cuda"
+    predicted = net.predict_proba(X_test)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DeviceWarning from skorch either
+        copy = pickle.loads(pickle.dumps(net))
+    assert copy.get_params()["device"] == "cuda" and copy.device_ == "cpu"
+    np.testing.assert_array_equal(copy.predict_proba(X_test), predicted)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")

@@ -15,17 +15,21 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from ._classifier import SkorchCNN, images_to_nchw, resolve_device
 from ._recorder import EpochPredictionRecorder
 from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
+from .recipes import RECIPES, Recipe, recipe_for
 from .vectorised import VectorisedCNN
 
 __all__ = [
     "MODULES",
+    "RECIPES",
     "STVGG",
     "EpochPredictionRecorder",
     "MNISTNet",
+    "Recipe",
     "SkorchCNN",
     "SmallSTVGG",
     "VectorisedCNN",
     "images_to_nchw",
+    "recipe_for",
     "resolve_device",
     "xavier_init",
 ]

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from skorch import NeuralNetClassifier
 from skorch.callbacks import LRScheduler
 from skorch.dataset import Dataset
 from skorch.utils import is_dataset
 from torch.optim.lr_scheduler import StepLR
+from torch.utils.data import DataLoader
 
+from .._random import MemberStreams
 from ..exceptions import DeviceWarning
 from .modules import adapts_to_data, resolve_module
+from .recipes import optimizer_class, recipe_for
 
 _CHANNEL_COUNTS = (1, 3, 4)
 
@@ -91,15 +97,84 @@ def resolve_device(device) -> str:
     return device
 
 
-class SkorchCNN(NeuralNetClassifier):
-    """A skorch classifier with the paper's networks and training recipe.
+def _is_auto(value) -> bool:
+    return isinstance(value, str) and value == "auto"
 
-    Defaults follow Hacohen & Weinshall, supplementary A: SGD with learning
-    rate 0.05 divided by 1.8 every 20 epochs, batches of 100, cross-entropy,
-    140 epochs, Xavier initialisation, all the training data (no hidden
-    validation split) in a shuffled order every epoch. Every part can be
-    changed like any skorch parameter (``module__linear=True``,
+
+class _TorchStreams:
+    """A net's own random streams, seeded from its ``random_state``.
+
+    The streams of :class:`~sklearn_difficulty._random.MemberStreams`:
+    weights ("init") and dropout masks ("dropout") are drawn from torch's
+    global generators (the only ones ``nn.init`` and ``nn.Dropout`` use):
+    :meth:`active` forks them (``torch.random.fork_rng``), puts this net's
+    stream in, and on the way out keeps where the stream got to and gives
+    the caller's state back; once the module is built, the generator is
+    reseeded with the dropout stream. The batch order has a
+    ``torch.Generator`` of its own, ``order``.
+    """
+
+    def __init__(self, random_state, device):
+        if isinstance(random_state, numbers.Integral):
+            entropy = int(random_state)
+        else:  # a RandomState instance: a new draw at every fit
+            entropy = int(check_random_state(random_state).randint(2**31 - 1))
+        streams = MemberStreams.from_seed(entropy)
+        self.order = torch.Generator().manual_seed(streams.order)
+        self._seed = streams.init
+        self.dropout = streams.dropout
+        self._states = None
+        device = torch.device(device)
+        self._cuda = None
+        if device.type == "cuda":
+            self._cuda = device.index
+            if self._cuda is None:
+                self._cuda = torch.cuda.current_device()
+
+    def seed(self, seed: int) -> None:
+        """Seed the generators this net draws from (inside :meth:`active`)."""
+        torch.random.default_generator.manual_seed(seed)
+        if self._cuda is not None:
+            with torch.cuda.device(self._cuda):
+                torch.cuda.manual_seed(seed)
+
+    @contextmanager
+    def active(self):
+        devices = [] if self._cuda is None else [self._cuda]
+        with torch.random.fork_rng(devices=devices):
+            if self._states is None:
+                self.seed(self._seed)
+            else:
+                torch.set_rng_state(self._states[0])
+                if self._cuda is not None:
+                    torch.cuda.set_rng_state(self._states[1], self._cuda)
+            try:
+                yield
+            finally:
+                cuda = None
+                if self._cuda is not None:
+                    cuda = torch.cuda.get_rng_state(self._cuda)
+                self._states = (torch.get_rng_state(), cuda)
+
+
+_REQUESTED_DEVICE = "_sklearn_difficulty_requested_device"
+
+
+class SkorchCNN(NeuralNetClassifier):
+    """A skorch classifier with the paper's networks and training recipes.
+
+    Every training setting left at "auto" follows the recipe of the module
+    (:func:`~sklearn_difficulty.nets.recipes.recipe_for`; Hacohen &
+    Weinshall, supplementary A): st-VGG and small st-VGG train with SGD at a
+    learning rate of 0.05 divided by 1.8 every 20 epochs, for 140 epochs;
+    the MNIST network with AdaDelta at a learning rate of 1, constant, for
+    12 epochs; a module of your own with st-VGG's recipe. The "auto" values
+    are resolved when the net is initialised: ``get_params`` keeps "auto".
+    Explicit values always win (``lr=0.01``, ``optimizer="sgd"``,
     ``optimizer__momentum=0.9``, ``callbacks__lr_scheduler__step_size=10``).
+    All recipes use batches of 100, cross-entropy, Xavier initialisation,
+    and all the training data (no hidden validation split) in a shuffled
+    order every epoch.
 
     Images are numpy arrays of shape (n_samples, C, H, W) or
     (n_samples, H, W, C), converted to float32; labels are class indices
@@ -113,34 +188,67 @@ default="st_vgg"
         ``n_classes`` from the data; set ``module__linear=True`` for their
         linear variant and ``module__dropout=False`` to remove dropout.
     criterion : torch loss class, default=torch.nn.CrossEntropyLoss
-    optimizer : torch optimizer class, default=torch.optim.SGD
-    lr : float, default=0.05
-    max_epochs : int, default=140
+    optimizer : "auto", {"sgd", "adadelta", "adam"} or torch optimizer class, \
+default="auto"
+        "auto" is the recipe's optimizer, with the recipe's momentum and
+        weight decay (``optimizer__*`` parameters win).
+    lr : float or "auto", default="auto"
+        "auto" is the recipe's learning rate; with an optimizer other than
+        the recipe's, give one.
+    max_epochs : int or "auto", default="auto"
+        "auto" is the recipe's number of epochs (:meth:`resolved_max_epochs`).
     batch_size : int, default=100
-    lr_step : int, default=20
-        Epochs between two divisions of the learning rate.
-    lr_decay : float, default=1.8
+    lr_step : int, None or "auto", default="auto"
+        Epochs between two divisions of the learning rate by ``lr_decay``;
+        None keeps the learning rate constant. A recipe without a schedule
+        (the MNIST network) needs both ``lr_step`` and ``lr_decay`` to get one.
+    lr_decay : float, None or "auto", default="auto"
         What the learning rate is divided by every ``lr_step`` epochs.
     channels : {"auto", "first", "last"}, default="auto"
         Where the channel axis of the images is.
+    random_state : int, RandomState instance or None, default=None
+        The seed of the net's initial weights, dropout masks and batch order
+        (unless ``iterator_train__generator`` is given), drawn from streams
+        of its own: the caller's torch generators are left as they were
+        (``torch.get_rng_state()`` is unchanged by ``fit``), and the same
+        int gives the same network whatever the global seed. A fitted net's
+        streams go on across ``partial_fit`` calls; each ``fit`` starts them
+        anew. None draws from torch's global generators, as skorch does.
+        torch's generators are global to a process, so nets fitted at the
+        same time in threads of one process disturb each other's streams.
+        In :class:`~sklearn_difficulty.EnsembleDifficulty`, each member gets
+        its own seed here.
     train_split : callable or None, default=None
         skorch's validation split; None trains on all the data.
     device : str, default="cpu"
         "cuda" runs on the GPU when one is there, else on the CPU with a
-        :class:`~sklearn_difficulty.DeviceWarning`.
+        :class:`~sklearn_difficulty.DeviceWarning`. ``get_params`` (and so
+        ``clone``) keeps the device asked for; the one the net runs on is
+        ``device_`` once initialised (and what ``net.device`` reads then).
     verbose : int, default=0
         skorch's per-epoch log.
     **kwargs
         Any other skorch parameter.
+
+    Attributes
+    ----------
+    device_ : str
+        The device the net runs on.
+    module_, optimizer_, criterion_, callbacks_, history_
+        As for any skorch net.
 
     Examples
     --------
     >>> from sklearn_difficulty.datasets import load_digits_images
     >>> from sklearn_difficulty.nets import SkorchCNN
     >>> X, y = load_digits_images(return_X_y=True)
-    >>> net = SkorchCNN("mnist", max_epochs=2).fit(X[:200], y[:200])
+    >>> net = SkorchCNN("mnist", max_epochs=2, random_state=0).fit(X[:200], y[:200])
     >>> net.predict(X[:3]).shape
     (3,)
+    >>> type(net.optimizer_).__name__, net.get_params()["lr"]
+    ('Adadelta', 'auto')
+    >>> SkorchCNN("mnist").resolved_max_epochs()
+    12
     """
 
     def __init__(
@@ -148,13 +256,14 @@ default="st_vgg"
         module="st_vgg",
         *,
         criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.SGD,
-        lr=0.05,
-        max_epochs=140,
+        optimizer="auto",
+        lr="auto",
+        max_epochs="auto",
         batch_size=100,
-        lr_step=20,
-        lr_decay=1.8,
+        lr_step="auto",
+        lr_decay="auto",
         channels="auto",
+        random_state=None,
         train_split=None,
         iterator_train__shuffle=True,
         device="cpu",
@@ -177,29 +286,158 @@ default="st_vgg"
         self.lr_step = lr_step
         self.lr_decay = lr_decay
         self.channels = channels
+        self.random_state = random_state
+
+    # The recipe -------------------------------------------------------------
+
+    def _resolved(self, name: str):
+        """A training setting: the parameter, or the module's recipe for "auto"."""
+        value = getattr(self, name)
+        return getattr(recipe_for(self.module), name) if _is_auto(value) else value
+
+    def resolved_max_epochs(self) -> int:
+        """The number of epochs ``fit`` trains: ``max_epochs`` or the recipe's."""
+        return int(self._resolved("max_epochs"))
+
+    def _optimizer_class(self):
+        optimizer = self._resolved("optimizer")
+        return optimizer_class(optimizer) if isinstance(optimizer, str) else optimizer
+
+    def _check_schedule(self) -> None:
+        recipe = recipe_for(self.module)
+        for given, other in (("lr_step", "lr_decay"), ("lr_decay", "lr_step")):
+            value = getattr(self, given)
+            if (
+                value is not None
+                and not _is_auto(value)
+                and _is_auto(getattr(self, other))
+                and getattr(recipe, other) is None
+            ):
+                raise ValueError(
+                    f"{given}={value!r} needs {other} too: the recipe of "
+                    f"{self.module!r} keeps the learning rate constant."
+                )
 
     @property
     def _default_callbacks(self):
-        schedule = LRScheduler(
-            policy=StepLR, step_size=self.lr_step, gamma=1 / self.lr_decay
-        )
+        step, decay = self._resolved("lr_step"), self._resolved("lr_decay")
+        schedule = None
+        if step is not None and decay is not None:
+            schedule = LRScheduler(policy=StepLR, step_size=step, gamma=1 / decay)
         return [*super()._default_callbacks, ("lr_scheduler", schedule)]
 
+    def initialize_optimizer(self, triggered_directly=None):
+        """The optimizer: ``optimizer``, or the recipe's for "auto"."""
+        named_parameters = self.get_all_learnable_params()
+        args, kwargs = self.get_params_for_optimizer("optimizer", named_parameters)
+        self.optimizer_ = self._optimizer_class()(*args, **kwargs)
+        return self
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        if prefix != "optimizer":
+            return args, kwargs
+        recipe = recipe_for(self.module)
+        own = self._optimizer_class() is optimizer_class(recipe.optimizer)
+        if _is_auto(kwargs.get("lr")):
+            if not own:
+                raise ValueError(
+                    f"lr='auto' is the learning rate of the {recipe.optimizer!r} "
+                    f"recipe of {self.module!r}; give lr for "
+                    f"{self._resolved('optimizer')!r}."
+                )
+            kwargs["lr"] = recipe.lr
+        if own:
+            for name in ("momentum", "weight_decay"):
+                if getattr(recipe, name):
+                    kwargs.setdefault(name, getattr(recipe, name))
+        return args, kwargs
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        if epochs is None:
+            epochs = self.resolved_max_epochs()
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    # The device ---------------------------------------------------------------
+
+    @property
+    def device(self):
+        """The device the net runs on once initialised, else the one asked for."""
+        attributes = vars(self)
+        return attributes.get("device_", attributes.get("device"))
+
+    @device.setter
+    def device(self, value):
+        vars(self)["device"] = value
+        if "device_" in vars(self):
+            self.device_ = resolve_device(value)
+
+    def get_params(self, deep=True, **kwargs):
+        params = super().get_params(deep=deep, **kwargs)
+        params["device"] = vars(self)["device"]  # the one asked for
+        return params
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # skorch's __setstate__ maps the tensors from state["device"]: the
+        # device they are on (none before initialisation).
+        state[_REQUESTED_DEVICE] = state["device"]
+        state["device"] = state.get("device_", "cpu")
+        return state
+
+    def __setstate__(self, state):
+        requested = state.pop(_REQUESTED_DEVICE, state["device"])
+        super().__setstate__(state)
+        attributes = vars(self)
+        if "device_" in attributes:
+            attributes["device_"] = attributes["device"]  # where they are now
+        attributes["device"] = requested
+
+    # Random streams -------------------------------------------------------------
+
+    def _random_streams(self):
+        streams = getattr(self, "_torch_streams_", None)
+        return nullcontext() if streams is None else streams.active()
+
+    def get_params_for(self, prefix):
+        params = super().get_params_for(prefix)
+        streams = getattr(self, "_torch_streams_", None)
+        if (
+            prefix == "iterator_train"
+            and streams is not None
+            and isinstance(self.iterator_train, type)
+            and issubclass(self.iterator_train, DataLoader)
+        ):
+            params.setdefault("generator", streams.order)
+        return params
+
+    # Fitting ------------------------------------------------------------------
+
     def initialize(self):
-        self.device = resolve_device(self.device)
-        return super().initialize()
+        self._check_schedule()
+        self.device_ = resolve_device(vars(self)["device"])
+        self._torch_streams_ = None
+        if self.random_state is not None:
+            self._torch_streams_ = _TorchStreams(self.random_state, self.device_)
+        with self._random_streams():
+            super().initialize()
+            if self._torch_streams_ is not None:  # from here on: dropout masks
+                self._torch_streams_.seed(self._torch_streams_.dropout)
+        return self
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")
         module = resolve_module(self.module)
         if adapts_to_data(module):
-            if not hasattr(self, "input_shape_"):
+            if hasattr(self, "input_shape_"):
+                kwargs.setdefault("input_shape", self.input_shape_)
+            if hasattr(self, "n_classes_"):
+                kwargs.setdefault("n_classes", self.n_classes_)
+            if not {"input_shape", "n_classes"} <= kwargs.keys():
                 raise ValueError(
                     "the network's input shape comes from the data: call fit, "
                     "or pass module__input_shape and module__n_classes."
                 )
-            kwargs.setdefault("input_shape", self.input_shape_)
-            kwargs.setdefault("n_classes", self.n_classes_)
         self.module_ = self.initialized_instance(module, kwargs)
         return self
 
@@ -231,3 +469,9 @@ default="st_vgg"
         elif y is not None:
             self.n_classes_ = int(np.max(y)) + 1
         return super().fit(X, y, **fit_params)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        if not self.initialized_:
+            self.initialize()
+        with self._random_streams():
+            return super().partial_fit(X, y, classes, **fit_params)
