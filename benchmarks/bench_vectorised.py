@@ -1,7 +1,8 @@
 """The vectorised trainer against loops of plain torch and of skorch nets.
 
-The same N members, epochs and data three ways, each recording every
-member's predicted labels on the training and test sets after every epoch:
+The same N members, epochs, data and training recipe (the module's, from
+``nets.recipes``) three ways, each recording every member's predicted labels
+on the training and test sets before the first epoch and after every epoch:
 
 (a) VectorisedCNN through EnsembleDifficulty: all members as one batched
     model (torch.func.vmap); (a') the same with ``channels_last=True``: the
@@ -30,6 +31,7 @@ from torch import nn
 from sklearn_difficulty import EnsembleDifficulty
 from sklearn_difficulty.datasets import load_digits_images
 from sklearn_difficulty.nets import MODULES, SkorchCNN, VectorisedCNN
+from sklearn_difficulty.nets.recipes import optimizer_class, recipe_for
 
 
 def data(name):
@@ -85,8 +87,12 @@ def plain_torch(module_name, X, y, scored, *, members, epochs, device, n_classes
     for seed in range(members):
         torch.manual_seed(seed)
         module = MODULES[module_name](X.shape[1:], n_classes).to(device)
-        optimizer = torch.optim.SGD(module.parameters(), lr=0.05)
+        recipe = recipe_for(module_name)  # the same training as (a) and (c)
+        optimizer = optimizer_class(recipe.optimizer)(module.parameters(), lr=recipe.lr)
         record = []
+        module.eval()
+        with torch.no_grad():  # the untrained network, as (a) records it
+            record.append([module(s).argmax(1).cpu() for s in scored])
         for _ in range(epochs):
             module.train()
             for batch in torch.randperm(len(y_t), device=device).split(100):
@@ -103,6 +109,10 @@ def plain_torch(module_name, X, y, scored, *, members, epochs, device, n_classes
 
 def skorch_loop(module_name, X, y, scored, *, members, epochs, device):
     class Record(Callback):
+        def on_train_begin(self, net, **kwargs):  # the untrained network
+            for s in scored:
+                net.predict(s)
+
         def on_epoch_end(self, net, **kwargs):
             for s in scored:
                 net.predict(s)

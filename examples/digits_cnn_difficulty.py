@@ -29,7 +29,7 @@ def main():
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=0
     )
-    cnn = SkorchCNN("mnist", max_epochs=10, lr=0.05, optimizer__momentum=0.9)
+    cnn = SkorchCNN("mnist", max_epochs=10)  # the paper's recipe: AdaDelta
     start = time.perf_counter()
     cnns = EnsembleDifficulty(cnn, n_estimators=8, n_jobs=-1, random_state=0)
     cnns.fit(X_train, y_train, eval_set={"test": (X_test, y_test)})

@@ -39,7 +39,7 @@ def main():
     y_noisy, flipped = flip_labels(y_train, fraction=0.1, random_state=0)
     print(f"{flipped.sum()} of {y_train.size} training labels flipped")
 
-    cnn = SkorchCNN("mnist", max_epochs=8, lr=0.01, optimizer__momentum=0.9)
+    cnn = SkorchCNN("mnist", max_epochs=8)  # the paper's recipe: AdaDelta
     scorer = EnsembleDifficulty(cnn, n_estimators=10, n_jobs=-1, random_state=0)
     speed = scorer.fit(X_train, y_noisy).learning_speed_
     hardest = np.argsort(speed, kind="stable")[: flipped.sum()]

@@ -21,7 +21,7 @@ def main():
     print("epoch  train accuracy  bi-modality  phase")
     for i, epoch in enumerate(ensemble.stages_):
         print(f"{epoch:5d}  {accuracy[i]:14.3f}  {measure[i]:11.2f}  {phases[i]}")
-    stages = [0, 1, 3, 6, 11]
+    stages = [0, 1, 3, 6, 12]
     save(
         ScoreHistogramDisplay.from_estimator(ensemble, stages=stages),
         out / "consistency_histograms.png",

@@ -26,7 +26,7 @@ def main():
     save(
         ScoreHistogramDisplay.from_estimator(
             ensemble,
-            stages=[0, 1, 3, 6, 11],
+            stages=[0, 1, 3, 6, 12],
             scored_sets=["train"],
             color_by_label=True,
         ),

@@ -16,7 +16,7 @@ from scipy import stats
 
 from .dynamics import _record_of, difficulty_groups
 from .record import PredictionRecord
-from .scores import consistency, member_accuracy
+from .scores import consistency, mean_over_training, member_accuracy
 
 __all__ = [
     "RecordComparison",
@@ -98,13 +98,13 @@ class RecordComparison:
 
     @property
     def learning_speed_a(self) -> NDArray[np.float64]:
-        """Mean consistency over stages in the first record."""
-        return self.consistency_a.mean(axis=0)
+        """Mean consistency over the training stages of the first record."""
+        return mean_over_training(self.consistency_a, self.stages_a)
 
     @property
     def learning_speed_b(self) -> NDArray[np.float64]:
-        """Mean consistency over stages in the second record."""
-        return self.consistency_b.mean(axis=0)
+        """Mean consistency over the training stages of the second record."""
+        return mean_over_training(self.consistency_b, self.stages_b)
 
     def joint_histogram(self, pair: int = -1, *, bins: int | None = None):
         """2-D histogram of the consistency scores of one matched pair (Fig. 4c-d).
@@ -212,7 +212,8 @@ def compare_records(
     pairs = np.column_stack([np.flatnonzero(matched), closest[matched]])
     consistency_a = consistency(a, scored_set=scored_set)
     consistency_b = consistency(b, scored_set=scored_set)
-    speed_a, speed_b = consistency_a.mean(axis=0), consistency_b.mean(axis=0)
+    speed_a = mean_over_training(consistency_a, a.stages)
+    speed_b = mean_over_training(consistency_b, b.stages)
     pearson: tuple[float, float] = (np.nan, np.nan)
     spearman: tuple[float, float] = (np.nan, np.nan)
     if speed_a.size >= 2 and np.ptp(speed_a) > 0 and np.ptp(speed_b) > 0:

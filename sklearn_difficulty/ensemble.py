@@ -15,43 +15,34 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     _fit_context,
-    clone,
     is_classifier,
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils._tags import get_tags
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     _check_method_params,
     _check_sample_weight,
-    _num_samples,
     check_consistent_length,
     check_is_fitted,
-    check_memory,
     column_or_1d,
     has_fit_parameter,
     validate_data,
 )
 
-from ._members import (
-    MAX_SEED,
-    STAGE_KINDS,
-    build_record,
-    encode_labels,
-    fit_member,
-    fit_member_guarded,
-    resolve_stage_method,
-)
+from ._members import MemberCache, build_record, run_members
 from ._progress import Progress
+from ._random import draw_member_seeds
 from .exceptions import IdenticalMembersWarning, MemberFailedWarning
 from .record import label_dtype
+from .recorders import MemberPlan, encode_labels, resolve_recorder
 from .scores import (
     consensus,
     consistency,
     heldout_consistency,
     learning_speed,
+    mean_over_training,
     member_accuracy,
 )
 
@@ -87,35 +78,46 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         Number of members. When every member trained on all the data and
         predicts the same labels at every stage, an
         :class:`~sklearn_difficulty.IdenticalMembersWarning` says so.
-    stage_method : {"auto", "skorch", "staged_predict", "partial_fit", "final"}, \
-default="auto"
-        How to record stages.
+    stage_method : str, default="auto"
+        The recorder: how members are trained and their stages recorded
+        (see :mod:`sklearn_difficulty.recorders`, where each is one class of
+        one registry).
 
         - "skorch": one stage per epoch of a skorch classifier
           (``NeuralNetClassifier``, :class:`~sklearn_difficulty.nets.SkorchCNN`),
           from an eval-mode pass over every scored set at the end of each
-          epoch; the number of epochs is the network's ``max_epochs``. Each
-          member gets its own seeds for weight initialisation, dropout and
-          mini-batch order, shuffles its batches, and trains on all its data
-          (skorch's default hidden validation split is switched off). Members
-          train on class indices 0..n_classes-1, so any labels work. Each
-          trains on one CPU thread, and members sharing a process (the
-          threading backend) take turns, so that the record does not depend
-          on ``n_jobs`` or the backend; separate processes (loky, dask) train
-          in parallel, on CPUs or sharing a GPU.
+          epoch, and before the first one (stage 0). Each member gets its
+          own initial weights, dropout masks and mini-batch order from its
+          own seed, shuffles its batches, and trains on all its data
+          (skorch's default hidden validation split is switched off; a
+          split the user passed is kept). Members train on class indices
+          0..n_classes-1, so any labels work. Each trains on one CPU thread,
+          and members sharing a process (the threading backend) take turns,
+          so that the record does not depend on ``n_jobs`` or the backend;
+          separate processes (loky, dask) train in parallel, on CPUs or
+          sharing a GPU. torch's global random generator is left as it was.
+        - "vectorised": all members of a network that trains many at once
+          (:class:`~sklearn_difficulty.nets.VectorisedCNN`) as one batched
+          model, in groups of its ``member_chunk``; recorded like "skorch".
         - "staged_predict": fit, then one stage per boosting round from
           ``staged_predict`` (AdaBoost, gradient boosting).
         - "partial_fit": one stage per epoch; each epoch is one call of
           ``partial_fit`` over the training data in an order that each member
-          draws for itself (SGD, Perceptron, MLP).
+          draws for itself (SGD, Perceptron, MLP). There is no stage 0:
+          scikit-learn's estimators create their weights in their first
+          ``partial_fit`` call and cannot predict before it.
         - "final": the fitted model alone, one stage (SVM, k-NN, trees,
           forests).
-        - "auto": the first of these that the estimator offers, except that
-          naive Bayes models, whose epochs would repeat the same statistics,
-          are recorded once, after fitting.
-    n_epochs : int, default=10
-        Number of epochs with ``stage_method="partial_fit"`` (a skorch
-        network has its own ``max_epochs``).
+        - "auto": the first registered recorder that accepts the estimator:
+          a network's own recorder, else the first of the core ones above
+          that the estimator offers, except that naive Bayes models, whose
+          epochs would repeat the same statistics, are recorded once, after
+          fitting.
+    n_epochs : int or "auto", default="auto"
+        Epochs each member trains, for the epoch recorders. "auto" takes the
+        estimator's own: ``max_iter`` for ``partial_fit`` members (10 when
+        it has none), a network's ``max_epochs`` (or its recipe's). An int
+        overrides them.
     stage_step : int, default=1
         Keep every ``stage_step``-th round or epoch (and always the last).
     max_samples : int or float, default=None
@@ -135,10 +137,14 @@ default="auto"
         Draws every member's seed once, before any member is fitted.
     memory : str, joblib.Memory or None, default=None
         Cache each member as soon as it finishes (a folder, or a
-        ``joblib.Memory``). Fitting again with the same data and parameters
-        reuses the finished members and trains only the missing ones, so a
-        run killed midway resumes where it stopped; changing the data or any
-        parameter that affects the results trains the members again.
+        ``joblib.Memory``'s location), with every recorder: a vectorised
+        trainer caches each member of a group when the group finishes.
+        Fitting again with the same data and parameters reuses the finished
+        members and trains only the missing ones, so a run killed midway
+        resumes where it stopped; changing the data or any parameter that
+        affects the results trains the members again (``n_estimators``,
+        ``n_jobs``, the backend and a vectorised trainer's ``member_chunk``
+        do not).
     on_error : {"raise", "drop"}, default="raise"
         What a failing member does (an exception, or a training loss that
         turns NaN or infinite): stop the fit, or be dropped with a
@@ -147,6 +153,10 @@ default="auto"
         members that finished.
     min_members : int, default=1
         With ``on_error="drop"``, fewer finished members than this is an error.
+    record_initial : bool, default=True
+        Record the untrained members before the first epoch as stage 0
+        (the paper's initialisation phase: scores around chance), with the
+        recorders that can ("skorch" and "vectorised").
     record_folder : str or path-like, default=None
         Keep the record in memory-mapped files in this folder (the folder
         format of :meth:`PredictionRecord.save`), for records larger than
@@ -165,7 +175,8 @@ default="auto"
         set ("train") and on each evaluation set. Every score below is a
         function of it (see :mod:`sklearn_difficulty.scores`).
     stages_ : ndarray of shape (n_stages,)
-        The label of each recorded stage (round, epoch, or 1 for "final").
+        The label of each recorded stage (round, epoch, 0 for the untrained
+        members, or 1 for "final").
     stage_method_ : str
         The stage method used.
     failed_members_ : list of dict
@@ -178,7 +189,8 @@ default="auto"
     member_accuracy_ : ndarray of shape (n_estimators, n_stages)
         Training accuracy of each member at each stage.
     learning_speed_ : ndarray of shape (n_samples,)
-        Mean consistency of each training example over the stages.
+        Mean consistency of each training example over the training stages
+        (stage 0, the untrained members, left out).
     heldout_consistency_ : ndarray of shape (n_stages, n_samples)
         Consistency of each training example over the members that did not
         train on it (NaN where every member did). Only with ``max_samples``
@@ -230,8 +242,8 @@ default="auto"
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
-        "stage_method": [StrOptions({"auto", *STAGE_KINDS})],
-        "n_epochs": [Interval(Integral, 1, None, closed="left")],
+        "stage_method": [str],
+        "n_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "stage_step": [Interval(Integral, 1, None, closed="left")],
         "max_samples": [
             None,
@@ -245,6 +257,7 @@ default="auto"
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
         "on_error": [StrOptions({"raise", "drop"})],
         "min_members": [Interval(Integral, 1, None, closed="left")],
+        "record_initial": ["boolean"],
         "record_folder": [None, str, os.PathLike],
     }
 
@@ -254,7 +267,7 @@ default="auto"
         *,
         n_estimators: int = 10,
         stage_method: str = "auto",
-        n_epochs: int = 10,
+        n_epochs: int | str = "auto",
         stage_step: int = 1,
         max_samples: int | float | None = None,
         bootstrap: bool = False,
@@ -264,6 +277,7 @@ default="auto"
         memory=None,
         on_error: str = "raise",
         min_members: int = 1,
+        record_initial: bool = True,
         record_folder=None,
     ):
         self.estimator = estimator
@@ -279,6 +293,7 @@ default="auto"
         self.memory = memory
         self.on_error = on_error
         self.min_members = min_members
+        self.record_initial = record_initial
         self.record_folder = record_folder
 
     def _validate_X(self, X, *, reset, y="no_validation"):
@@ -401,6 +416,11 @@ default="auto"
     ) -> EnsembleDifficulty:
         """Fit the members and record their predictions at every stage.
 
+        Fitting is four steps, as in scikit-learn's bagging: check the data
+        and parameters, plan what every member trains on and records, run
+        the members through the recorder (the per-member cache, failures and
+        progress included), and assemble their records into ``record_``.
+
         Parameters
         ----------
         X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
@@ -417,12 +437,40 @@ default="auto"
         **fit_params : dict
             Other parameters of the members' ``fit`` (or ``partial_fit``);
             those of one value per sample follow each member's subset.
+            Parameters the members' method does not take are an error.
 
         Returns
         -------
         self : EnsembleDifficulty
             The fitted ensemble.
         """
+        recorder, plan, targets = self._check_and_plan(
+            X, y, eval_set, sample_weight, fit_params
+        )
+        seeds = draw_member_seeds(
+            check_random_state(self.random_state), self.n_estimators
+        )
+        results, kept_seeds = self._run(recorder, plan, seeds)
+        self.estimators_ = [result.estimator for result in results]
+        self.stage_method_ = recorder.name
+        self.record_ = build_record(
+            results,
+            plan=plan,
+            targets=targets,
+            classes=self.classes_,
+            stage_kind=recorder.kind,
+            subsets=plan.n_draw is not None,
+            seeds=np.asarray(kept_seeds),
+            folder=self.record_folder,
+        )
+        self.stages_ = self.record_.stages
+        self._set_scores()
+        if plan.n_draw is None:
+            _warn_if_identical(self.record_.predictions["train"], self.estimator)
+        return self
+
+    def _check_and_plan(self, X, y, eval_set, sample_weight, fit_params):
+        """Check the data, labels and parameters; plan what every member records."""
         if not is_classifier(self.estimator):
             raise ValueError(
                 "EnsembleDifficulty scores examples by the labels its members "
@@ -439,87 +487,57 @@ default="auto"
                 f"data; got 1 class: {self.classes_[0]!r}."
             )
         eval_sets = self._validate_eval_sets(eval_set)
-        stage_method = resolve_stage_method(self.estimator, self.stage_method)
+        recorder = resolve_recorder(self.estimator, self.stage_method)
         fit_params = _check_method_params(checked_X, fit_params)
         if sample_weight is not None:
-            self._check_sample_weight_support(stage_method)
+            self._check_sample_weight_support(recorder.name)
             fit_params["sample_weight"] = _check_sample_weight(sample_weight, checked_X)
-        n_samples = checked_X.shape[0]
-        n_draw = self._n_draw(n_samples)
-        subsets = n_draw is not None
-
-        seeds = check_random_state(self.random_state).randint(
-            MAX_SEED, size=self.n_estimators
-        )
-        names = ["train", *(name for name, _, _ in eval_sets)]
-        memory = self.memory
-        if isinstance(memory, os.PathLike):
-            memory = os.fspath(memory)
-        member_function = check_memory(memory).cache(fit_member)
-        scored = [members_X, *(X_eval for _, X_eval, _ in eval_sets)]
-        dtype = label_dtype(self.classes_.size)
+        recorder.check_fit_params(self.estimator, fit_params)
         # Networks learn class indices; other members the labels themselves.
-        codes = stage_method in ("skorch", "vectorised")
+        codes = recorder.uses_codes
         self._member_classes = np.arange(self.classes_.size) if codes else self.classes_
-        members_y = y_codes if codes else y
-        if stage_method == "vectorised":  # all members at once, as one model
-            jobs = iter(
-                self.estimator.fit_members(
-                    members_X,
-                    members_y,
-                    seeds,
-                    scored,
-                    n_classes=self.classes_.size,
-                    step=self.stage_step,
-                    n_draw=n_draw,
-                    bootstrap=self.bootstrap,
-                )
-            )
-        else:
-            jobs = Parallel(
-                n_jobs=self.n_jobs,
-                verbose=max(self.verbose - 1, 0),
-                return_as="generator",
-            )(
-                delayed(fit_member_guarded)(
-                    member_function,
-                    self.on_error,
-                    clone(self.estimator),
-                    seed,
-                    members_X,
-                    members_y,
-                    fit_params,
-                    scored,
-                    names,
-                    stage_method=stage_method,
-                    classes=self._member_classes,
-                    label_dtype=dtype,
-                    n_epochs=self.n_epochs,
-                    step=self.stage_step,
-                    n_draw=n_draw,
-                    bootstrap=self.bootstrap,
-                )
-                for member, seed in enumerate(seeds)
-            )
-        progress = Progress(
-            self.n_estimators,
-            _epochs_per_member(self.estimator, stage_method, self.n_epochs),
-            self.verbose,
+        plan = MemberPlan(
+            X=members_X,
+            y=y_codes if codes else y,
+            fit_params=fit_params,
+            scored=[members_X, *(X_eval for _, X_eval, _ in eval_sets)],
+            names=["train", *(name for name, _, _ in eval_sets)],
+            classes=self._member_classes,
+            label_dtype=label_dtype(self.classes_.size),
+            n_epochs=recorder.n_epochs(self.estimator, self.n_epochs),
+            step=self.stage_step,
+            n_draw=self._n_draw(checked_X.shape[0]),
+            bootstrap=self.bootstrap,
+            record_initial=self.record_initial,
+            options=recorder.options(self.estimator),
         )
-        results: list = []
-        kept_seeds: list = []
+        targets = [y_codes, *(codes for _, _, codes in eval_sets)]
+        return recorder, plan, targets
+
+    def _run(self, recorder, plan, seeds):
+        """Every member through the recorder: cache, failures, progress."""
+        progress = Progress(
+            self.n_estimators, recorder.n_stages(self.estimator, plan), self.verbose
+        )
+        outcomes = run_members(
+            recorder,
+            self.estimator,
+            plan,
+            seeds,
+            cache=MemberCache.from_memory(self.memory),
+            on_error=self.on_error,
+            n_jobs=self.n_jobs,
+            verbose=self.verbose,
+            on_done=progress.update,
+        )
+        results, kept_seeds = [], []
         self.failed_members_: list[dict] = []
-        for member, (result, error) in enumerate(jobs):  # in member order
-            if error is None:
-                results.append(result)
+        for member, outcome in enumerate(outcomes):  # in member order
+            if outcome.error is None:
+                results.append(outcome.record)
                 kept_seeds.append(seeds[member])
-            elif isinstance(error, BaseException) and self.on_error == "raise":
-                raise error
             else:
-                if isinstance(error, BaseException):
-                    error = f"{type(error).__name__}: {error}"
-                self._member_failed(member, int(seeds[member]), error)
-            progress.update(member + 1)
+                self._member_failed(member, int(seeds[member]), outcome.error)
         progress.close()
         if len(results) < self.min_members:
             raise ValueError(
@@ -527,26 +545,7 @@ default="auto"
                 f"than min_members={self.min_members}; the failures: "
                 + "; ".join(f["error"] for f in self.failed_members_[:3])
             )
-
-        self.estimators_ = [estimator for estimator, _, _, _ in results]
-        self.stage_method_ = stage_method
-        self.record_ = build_record(
-            results,
-            names=names,
-            n_samples=[_num_samples(X_set) for X_set in scored],
-            targets=[y_codes, *(codes for _, _, codes in eval_sets)],
-            classes=self.classes_,
-            stage_kind=STAGE_KINDS[stage_method],
-            step=self.stage_step,
-            subsets=subsets,
-            seeds=np.asarray(kept_seeds),
-            folder=self.record_folder,
-        )
-        self.stages_ = self.record_.stages
-        self._set_scores()
-        if not subsets:
-            _warn_if_identical(self.record_.predictions["train"], self.estimator)
-        return self
+        return results, kept_seeds
 
     def _member_failed(self, member: int, seed: int, message: str) -> None:
         self.failed_members_.append({"member": member, "seed": seed, "error": message})
@@ -561,7 +560,7 @@ default="auto"
         self.consistency_ = consistency(record)
         self.consensus_ = consensus(record)
         self.member_accuracy_ = member_accuracy(record)
-        self.learning_speed_ = self.consistency_.mean(axis=0)
+        self.learning_speed_ = mean_over_training(self.consistency_, record.stages)
         if record.in_bag is not None:
             self.heldout_consistency_ = heldout_consistency(record)
         eval_names = [name for name in record.set_names if name != "train"]
@@ -630,19 +629,6 @@ default="auto"
         tags.input_tags.sparse = estimator_tags.input_tags.sparse
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
         return tags
-
-
-def _epochs_per_member(estimator, method: str, n_epochs: int) -> int | None:
-    """Stages each member goes through, when known before fitting."""
-    if method == "partial_fit":
-        return n_epochs
-    if method in ("skorch", "vectorised"):
-        return getattr(estimator, "max_epochs", None)
-    if method == "staged_predict":
-        return getattr(estimator, "n_estimators", None) or getattr(
-            estimator, "max_iter", None
-        )
-    return None
 
 
 def _warn_if_identical(train_predictions: np.ndarray, estimator) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dynamics import _record_of, majority_label
-from .scores import consensus, consistency, heldout_consistency
+from .scores import consensus, consistency, heldout_consistency, mean_over_training
 
 __all__ = ["example_table", "record_frame"]
 
@@ -37,7 +37,7 @@ def example_table(record, *, scored_set: str = "train") -> dict[str, np.ndarray]
     table = {
         "index": np.arange(targets.size),
         "label": record.classes[targets],
-        "learning_speed": scores.mean(axis=0),
+        "learning_speed": mean_over_training(scores, record.stages),
         "final_consistency": scores[-1],
         "final_consensus": consensus(record, scored_set=scored_set)[-1],
         "majority_label": record.classes[

@@ -22,7 +22,9 @@ __all__ = [
     "consistency",
     "heldout_consistency",
     "learning_speed",
+    "mean_over_training",
     "member_accuracy",
+    "training_stages",
 ]
 
 # Largest number of array elements a temporary of one chunk may hold.
@@ -251,8 +253,11 @@ def learning_speed(
 ) -> NDArray[np.float64]:
     """Mean consistency over stages: how early and how firmly an example is learnt.
 
-    Hacohen & Weinshall, section 4.1: an example learnt early and kept has a
-    speed near 1, one never learnt a speed of 0.
+    Hacohen & Weinshall, section 4.1: "averaging its consistency score
+    across all training epochs". An example learnt early and kept has a
+    speed near 1, one never learnt a speed of 0. Stage 0 of a record (the
+    untrained members, before the first epoch) is not a training epoch and
+    is left out (see :func:`training_stages`).
 
     Parameters
     ----------
@@ -276,7 +281,32 @@ n_samples) or (n_members, n_samples)
     array([0.75, 0.25])
     """
     scores = consistency(predictions, y, scored_set=scored_set)
-    return scores if scores.ndim == 1 else scores.mean(axis=0)
+    if scores.ndim == 1:
+        return scores
+    if isinstance(predictions, PredictionRecord):
+        return mean_over_training(scores, predictions.stages)
+    return scores.mean(axis=0)
+
+
+def training_stages(stages: ArrayLike) -> NDArray[np.bool_]:
+    """Which stages come from training: all but stage 0, the untrained members.
+
+    A record of one stage 0 alone has nothing else, and keeps it.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.scores import training_stages
+    >>> training_stages([0, 1, 2]).tolist(), training_stages([1, 2]).tolist()
+    ([False, True, True], [True, True])
+    """
+    stages = np.asarray(stages)
+    trained = stages != 0
+    return trained if trained.any() else np.ones_like(trained)
+
+
+def mean_over_training(scores: ArrayLike, stages: ArrayLike) -> NDArray[np.float64]:
+    """Mean of per-stage scores of shape (n_stages, n_samples) over training stages."""
+    return np.asarray(scores)[training_stages(stages)].mean(axis=0)
 
 
 def heldout_consistency(

@@ -25,12 +25,6 @@ ESTIMATORS = [
 ]
 
 REASONS = {
-    AdaBoostClassifier: (
-        "AdaBoostClassifier itself is not equivalent under most seeds: rows of "
-        "weight 0 still move its stumps' thresholds. The check passes for it "
-        "alone only because it resets random_state to 0; the members get other "
-        "seeds."
-    ),
     SGDClassifier: (
         "SGDClassifier fails this check on its own, and each epoch also visits "
         "the rows in a member-drawn order, which repeating rows changes."

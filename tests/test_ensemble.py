@@ -192,9 +192,9 @@ def test_mlp_is_recorded_by_epoch(iris):
     ],
 )
 def test_auto_stage_method(estimator, expected):
-    from sklearn_difficulty._members import resolve_stage_method
+    from sklearn_difficulty.recorders import resolve_recorder
 
-    assert resolve_stage_method(estimator, "auto") == expected
+    assert resolve_recorder(estimator, "auto").name == expected
 
 
 def test_naive_bayes_can_be_recorded_by_epoch_on_request(iris):

@@ -21,6 +21,7 @@ from sklearn_difficulty import (
     consistency,
     member_accuracy,
 )
+from sklearn_difficulty._random import MemberStreams
 
 TESTS = Path(__file__).parent
 
@@ -109,7 +110,7 @@ def test_a_killed_run_resumes_and_matches_an_uninterrupted_one(tmp_path):
 
 def failing(**kwargs):
     return EnsembleDifficulty(
-        SlowCountingClassifier(fail_every=3),
+        SlowCountingClassifier(fail_every=2),
         n_estimators=8,
         max_samples=0.8,
         random_state=0,
@@ -128,8 +129,11 @@ def test_failing_members_are_dropped_and_recorded():
     with pytest.warns(MemberFailedWarning, match="failed and is dropped"):
         ed = failing(on_error="drop").fit(X, y)
     seeds = np.random.RandomState(0).randint(2**31 - 1, size=8)
-    # the seed a member's estimator gets is drawn from its member seed
-    states = [np.random.RandomState(s).randint(2**31 - 1) % 3 == 0 for s in seeds]
+    # the seed a member's estimator gets comes from its member seed's stream
+    states = [
+        MemberStreams.from_seed(s).random_state("estimator").randint(2**31 - 1) % 2 == 0
+        for s in seeds
+    ]
     assert [f["member"] for f in ed.failed_members_] == list(np.flatnonzero(states))
     assert all(
         "RuntimeError: member with seed" in f["error"] for f in ed.failed_members_

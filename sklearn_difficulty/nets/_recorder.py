@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import torch
 from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 
-from .._members import MAX_SEED
-from ._classifier import resolve_device
+from ..recorders import MemberPlan, Recorder, register_recorder
+from ._classifier import SkorchCNN, resolve_device
 
 RECORDER_NAME = "sklearn_difficulty_recorder"
 
@@ -30,12 +32,13 @@ def predict_labels(net, dataset) -> np.ndarray:
 class EpochPredictionRecorder(Callback):
     """A skorch callback: each scored set's predicted classes after every epoch.
 
-    At the end of every ``every``-th epoch (and of the last one), it runs its
-    own pass over each scored set with the network in eval mode (dropout
-    off, no gradient, in batches), and keeps the predicted class index of
-    every example. It never reuses the outputs of the training batches,
-    which come from a shuffled order, with dropout on, while the weights
-    move.
+    Before the first epoch (the untrained network, epoch 0, unless
+    ``initial=False``) and at the end of every ``every``-th epoch (and of
+    the last one), it runs its own pass over each scored set with the
+    network in eval mode (dropout off, no gradient, in batches), and keeps
+    the predicted class index of every example. It never reuses the
+    outputs of the training batches, which come from a shuffled order, with
+    dropout on, while the weights move.
 
     Parameters
     ----------
@@ -43,11 +46,13 @@ class EpochPredictionRecorder(Callback):
         The sets to predict on, each as the network's ``predict`` takes it.
     every : int, default=1
         Record every ``every``-th epoch, and always the last one.
+    initial : bool, default=True
+        Record the untrained network before the first epoch, as epoch 0.
 
     Attributes
     ----------
     epochs_ : list of int
-        The recorded epochs (1 is the end of the first epoch).
+        The recorded epochs (0 is before the first epoch, 1 its end).
     predictions_ : list of list of ndarray
         For each scored set, the predicted class indices at each recorded epoch.
 
@@ -60,12 +65,13 @@ class EpochPredictionRecorder(Callback):
     >>> net = SkorchCNN("mnist", max_epochs=2, callbacks=[recorder])
     >>> net = net.fit(X[:100], y[:100])
     >>> recorder.epochs_, recorder.predictions_[0][-1].shape
-    ([1, 2], (50,))
+    ([0, 1, 2], (50,))
     """
 
-    def __init__(self, X_scored: Sequence, *, every: int = 1):
+    def __init__(self, X_scored: Sequence, *, every: int = 1, initial: bool = True):
         self.X_scored = X_scored
         self.every = every
+        self.initial = initial
 
     def initialize(self):
         self.epochs_ = []
@@ -75,6 +81,8 @@ class EpochPredictionRecorder(Callback):
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self._datasets = [net.get_dataset(X_set) for X_set in self.X_scored]
+        if self.initial and len(net.history) == 0:
+            self._record(net, 0)
 
     def on_epoch_end(self, net, **kwargs):
         epoch = len(net.history)
@@ -93,91 +101,208 @@ class EpochPredictionRecorder(Callback):
             store.append(predict_labels(net, dataset))
 
 
+class _SeedDropout(Callback):
+    """Seeds torch's generator with the member's dropout stream once built.
+
+    The net's weights are drawn first (from the "init" stream); from the
+    start of training on, the generator serves dropout masks only.
+    """
+
+    def __init__(self, seed: int, cuda: bool):
+        self.seed = seed
+        self.cuda = cuda
+
+    def on_train_begin(self, net, **kwargs):
+        _seed_torch(self.seed, self.cuda)
+
+
+def _seed_torch(seed: int, cuda: bool) -> None:
+    """Seed the generators a member draws from: the CPU's, and CUDA's if used.
+
+    Only those that :func:`torch_member_session` forked, so that the
+    process's other generators stay as they were.
+    """
+    torch.random.default_generator.manual_seed(seed)
+    if cuda:
+        torch.cuda.manual_seed_all(seed)
+
+
 _member_lock = threading.Lock()
 
 
 @contextmanager
-def torch_member_session(seed: int) -> Iterator[None]:
+def torch_member_session(seed: int, device) -> Iterator[None]:
     """Train one member alone in this process, on one CPU thread, from ``seed``.
 
     torch's random generator (weight initialisation, dropout) is global to a
-    process, so members sharing a process (joblib's threading backend) take
-    turns; members in separate processes (loky, the default, or dask) train
-    in parallel, on CPUs or sharing a GPU. One CPU thread each: how many
-    threads share a convolution changes the order of its sums, and with it
-    the trained network, so members then come out the same whether they are
-    fitted one after another or in parallel.
+    process: the member draws from it seeded with its own ``seed`` inside
+    :func:`torch.random.fork_rng`, which gives the process its generators
+    back afterwards (the user's own random streams are untouched). Members
+    sharing a process (joblib's threading backend) take turns; members in
+    separate processes (loky, the default, or dask) train in parallel, on
+    CPUs or sharing a GPU. One CPU thread each: how many threads share a
+    convolution changes the order of its sums, and with it the trained
+    network, so members come out the same whether they are fitted one after
+    another or in parallel.
     """
-    with _member_lock:
+    cuda = _uses_cuda(device)
+    with _member_lock, torch.random.fork_rng(devices=None if cuda else []):
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
-        torch.manual_seed(seed)
+        _seed_torch(seed, cuda)
         try:
             yield
         finally:
             torch.set_num_threads(threads)
 
 
-def _is_default_split(train_split) -> bool:
-    """skorch's own default: a stratified 5-fold ValidSplit, seeded by nobody."""
-    return (
-        isinstance(train_split, ValidSplit)
-        and train_split.cv == 5
-        and train_split.stratified
-        and train_split.random_state is None
+def _uses_cuda(device) -> bool:
+    return str(device).startswith("cuda") and torch.cuda.is_available()
+
+
+def is_skorch_net(estimator) -> bool:
+    """Whether ``estimator`` is a skorch network."""
+    return any(
+        cls.__module__.split(".")[0] == "skorch" for cls in type(estimator).__mro__
     )
 
 
-def record_skorch(
-    estimator, X, y, fit_params, scored, *, step, classes, random_state, encode, **_
-):
-    """Fit a skorch classifier, recording every scored set after each epoch.
+def _is_default_split(estimator) -> bool:
+    """Whether the net holds its class's own default split, not one passed to it.
 
-    The member gets its own seeds for weight initialisation and dropout
-    (torch's global generator) and for the order of its mini-batches (a
-    generator of its own), shuffles its training data every epoch unless
-    told otherwise, trains on all of it unless it was given a validation
-    split of its own, and uses one CPU thread (see :func:`torch_member_session`).
+    skorch's default (a stratified 5-fold ``ValidSplit``) is one object made
+    when the class is defined: a net left with it holds that very object.
     """
-    params = estimator.get_params(deep=False)
-    callbacks = params.get("callbacks")
-    if isinstance(callbacks, str):
-        raise ValueError(
-            f"callbacks={callbacks!r} switches off the callbacks, and with them "
-            "the recording of every epoch; keep them on."
-        )
-    recorder = EpochPredictionRecorder(scored, every=step)
-    updates = {
-        "callbacks": [*(callbacks or []), (RECORDER_NAME, recorder)],
-        "classes": list(classes),
-        "device": resolve_device(params.get("device", "cpu")),
-    }
-    if "iterator_train__shuffle" not in params:
-        updates["iterator_train__shuffle"] = True
-    if "iterator_train__generator" not in params:
-        batch_order = torch.Generator().manual_seed(int(random_state.randint(MAX_SEED)))
-        updates["iterator_train__generator"] = batch_order
-    if _is_default_split(params.get("train_split")):
-        updates["train_split"] = None
-    estimator.set_params(**updates)
-    with torch_member_session(int(random_state.randint(MAX_SEED))):
-        estimator.fit(X, y, **fit_params)
-    losses = np.asarray(estimator.history[:, "train_loss"], dtype=float)
-    if not np.isfinite(losses).all():
-        epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
-        raise FloatingPointError(
-            f"the training loss became {losses[epoch - 1]} at epoch {epoch}."
-        )
+    default = inspect.signature(type(estimator)).parameters.get("train_split")
+    split = estimator.get_params(deep=False).get("train_split")
+    return (
+        default is not None
+        and split is default.default
+        and isinstance(split, ValidSplit)
+    )
 
-    # The member keeps no reference to the recorder, nor to the scored data.
-    estimator.callbacks = callbacks
-    estimator.callbacks_ = [
-        (name, callback)
-        for name, callback in estimator.callbacks_
-        if callback is not recorder
-    ]
-    predictions = [
-        np.stack([encode(index, labels) for labels in store])
-        for index, store in enumerate(recorder.predictions_)
-    ]
-    return np.asarray(recorder.epochs_), predictions
+
+class SkorchRecorder(Recorder):
+    """One stage per epoch of a skorch classifier, and the untrained net as 0.
+
+    A member is a clone of the net with an :class:`EpochPredictionRecorder`
+    among its callbacks, trained on class indices. Its initial weights come
+    from torch's generator seeded with its "init" stream (inside
+    :func:`torch_member_session`), its dropout masks from the same generator
+    reseeded with its "dropout" stream when training begins, its batch order
+    from a generator
+    of its own seeded with its "order" stream; it shuffles its batches
+    unless told otherwise and trains on all its data unless it was given a
+    validation split (skorch's own default split is removed). An ``int``
+    ``n_epochs`` of the ensemble sets the members' ``max_epochs``.
+    """
+
+    name = "skorch"
+    kind = "epoch"
+    uses_codes = True
+    records_initial = True
+
+    def accepts(self, estimator) -> bool:
+        return is_skorch_net(estimator)
+
+    def check(self, estimator) -> None:
+        if not is_skorch_net(estimator):
+            raise ValueError(
+                f"stage_method='skorch' needs a skorch network; got "
+                f"{type(estimator).__name__}."
+            )
+        if not hasattr(estimator, "classes"):
+            raise ValueError(
+                f"{type(estimator).__name__} is not a skorch classifier with "
+                "one output per class (NeuralNetClassifier or SkorchCNN)."
+            )
+        callbacks = estimator.get_params(deep=False).get("callbacks")
+        if isinstance(callbacks, str):
+            raise ValueError(
+                f"callbacks={callbacks!r} switches off the callbacks, and with them "
+                "the recording of every epoch; keep them on."
+            )
+
+    def n_epochs(self, estimator, n_epochs):
+        return None if n_epochs == "auto" else int(n_epochs)
+
+    def n_stages(self, estimator, plan):
+        epochs = plan.n_epochs
+        if epochs is None:
+            epochs = getattr(estimator, "resolved_max_epochs", None)
+            epochs = epochs() if callable(epochs) else estimator.max_epochs
+        if not isinstance(epochs, int | np.integer):
+            return None
+        return int(epochs) + int(plan.record_initial)
+
+    def check_fit_params(self, estimator, fit_params):
+        """skorch's fit passes its parameters on to the module: any name goes."""
+
+    def options(self, estimator) -> dict:
+        return {"drop_default_split": _is_default_split(estimator)}
+
+    def train(self, estimator, X, y, fit_params, plan: MemberPlan, streams):
+        self.check(estimator)
+        params = estimator.get_params(deep=False)
+        callbacks = params.get("callbacks")
+        device = params.get("device", "cpu")
+        if not isinstance(estimator, SkorchCNN):  # it resolves its device itself
+            device = resolve_device(device)
+        recorder = EpochPredictionRecorder(
+            plan.scored, every=plan.step, initial=plan.record_initial
+        )
+        updates: dict[str, Any] = {
+            "callbacks": [
+                *(callbacks or []),
+                (RECORDER_NAME, recorder),
+                (
+                    f"{RECORDER_NAME}_dropout",
+                    _SeedDropout(streams.dropout, _uses_cuda(device)),
+                ),
+            ],
+            "classes": list(plan.classes),
+        }
+        if not isinstance(estimator, SkorchCNN):
+            updates["device"] = device
+        if plan.n_epochs is not None:
+            updates["max_epochs"] = plan.n_epochs
+        if "iterator_train__shuffle" not in params:
+            updates["iterator_train__shuffle"] = True
+        if "iterator_train__generator" not in params:
+            updates["iterator_train__generator"] = torch.Generator().manual_seed(
+                streams.order
+            )
+        if plan.options.get("drop_default_split"):
+            updates["train_split"] = None
+        estimator.set_params(**updates)
+        with torch_member_session(streams.init, device):
+            estimator.fit(X, y, **fit_params)
+        losses = np.asarray(estimator.history[:, "train_loss"], dtype=float)
+        if not np.isfinite(losses).all():
+            epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
+            raise FloatingPointError(
+                f"the training loss became {losses[epoch - 1]} at epoch {epoch}."
+            )
+
+        # The member keeps no reference to the recorder, nor to the scored data.
+        estimator.callbacks = callbacks
+        estimator.callbacks_ = [
+            (name, callback)
+            for name, callback in estimator.callbacks_
+            if not name.startswith(RECORDER_NAME)
+        ]
+        predictions = [
+            np.stack([plan.encode(index, labels) for labels in store])
+            for index, store in enumerate(recorder.predictions_)
+        ]
+        return np.asarray(recorder.epochs_), predictions
+
+
+register_recorder(SkorchRecorder(), before="partial_fit")
+
+__all__ = [
+    "EpochPredictionRecorder",
+    "SkorchRecorder",
+    "is_skorch_net",
+    "torch_member_session",
+]

@@ -5,11 +5,19 @@ even a CPU) busy. :class:`VectorisedCNN` stacks the parameters of N members
 (``torch.func.stack_module_state``) and runs them as one batched model
 (``torch.func.vmap`` over ``functional_call``), so each step does the work of
 N members in one set of kernels, with no Python work per member per step.
-Members keep their own initialisation, their own mini-batch order (a batch
-of indices per member, gathered on the device) and their own dropout masks
-(``randomness="different"``); the optimiser (SGD with momentum and weight
-decay, or Adam) works element-wise, so each member's update is exactly its
-own.
+
+Every random stream of a member derives from its own seed alone (see
+:mod:`sklearn_difficulty._random`): its initial weights (built on the CPU
+from its "init" stream, with torch's generator forked), its mini-batch
+order (a generator of its own, from its "order" stream) and its dropout
+masks, which are counter-based random numbers keyed by the member's
+"dropout" stream, the training step and the layer
+(:func:`~sklearn_difficulty._random.keyed_uniform`), not draws from a
+generator shared by the group. A member therefore trains the same alone,
+in any group (``member_chunk``), beside any other members, with any
+``n_jobs`` or backend, up to the rounding of batched kernels. The optimiser
+(SGD with momentum and weight decay, AdaDelta or Adam) works element-wise,
+so each member's update is exactly its own.
 """
 
 from __future__ import annotations
@@ -18,17 +26,82 @@ import copy
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from .._members import MAX_SEED, draw_training_indices
+from .._random import MAX_SEED, MemberStreams, keyed_uniform
+from ..recorders import MemberPlan, MemberRecord, Recorder, register_recorder
 from ._classifier import images_to_nchw, resolve_device
 from .modules import _ConvNet as _ConvNetBase
 from .modules import adapts_to_data, resolve_module
+from .recipes import optimizer_class, recipe_for
 
-__all__ = ["VectorisedCNN"]
+__all__ = ["VectorisedCNN", "VectorisedRecorder"]
+
+_LAYERS_PER_STEP = 64  # dropout counters: step * 64 + layer
+
+
+def _keep_mask(keys, layer: int, member_shape, p: float, device) -> torch.Tensor:
+    """Dropout keep-masks of shape (members, *member_shape), one per member key.
+
+    ``keys`` holds each member's dropout seed and training step; element i
+    of a member's mask depends on those, the layer and i alone.
+    """
+    index = torch.arange(int(np.prod(member_shape)), device=device).view(member_shape)
+    extra = (1,) * len(member_shape)
+    seed = keys[:, 0].view(-1, *extra)
+    counter = keys[:, 1].view(-1, *extra) * _LAYERS_PER_STEP + layer
+    return keyed_uniform(seed, counter, index) >= p
+
+
+class _KeyedDropout(nn.Module):
+    """Dropout whose mask is keyed by the member, the step and the layer.
+
+    Under ``vmap`` each member sees its own ``key`` buffer (dropout seed,
+    step), passed in with the stacked buffers.
+    """
+
+    def __init__(self, p: float, layer: int):
+        super().__init__()
+        self.p = p
+        self.layer = layer
+        self.register_buffer("key", torch.zeros(2, dtype=torch.int64))
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        counter = self.key[1] * _LAYERS_PER_STEP + self.layer
+        index = torch.arange(x.numel(), device=x.device).view(x.shape)
+        keep = keyed_uniform(self.key[0], counter, index) >= self.p
+        return x * keep / (1 - self.p)
+
+
+def _keyed_dropouts(module: nn.Module) -> list[str]:
+    """Replace every nn.Dropout of ``module`` by a keyed one; their names."""
+    names: list[str] = []
+    for name, layer in list(module.named_modules()):
+        if isinstance(layer, nn.modules.dropout._DropoutNd) and not isinstance(
+            layer, nn.Dropout
+        ):
+            raise ValueError(
+                f"VectorisedCNN draws each member's own dropout masks for "
+                f"nn.Dropout layers only; {name!r} is a {type(layer).__name__}. "
+                "Use nn.Dropout, or train the network with SkorchCNN."
+            )
+        if isinstance(layer, nn.Dropout):
+            parent_name, _, child = name.rpartition(".")
+            parent = module.get_submodule(parent_name) if parent_name else module
+            setattr(parent, child, _KeyedDropout(layer.p, len(names)))
+            names.append(name)
+    if len(names) > _LAYERS_PER_STEP:
+        raise ValueError(
+            f"VectorisedCNN keys at most {_LAYERS_PER_STEP} dropout layers; the "
+            f"module has {len(names)}."
+        )
+    return names
 
 
 def _build_module(module, kwargs, input_shape, n_classes) -> nn.Module:
@@ -55,6 +128,13 @@ def _build_module(module, kwargs, input_shape, n_classes) -> nn.Module:
                 "constructor (batch statistics in training and evaluation)."
             )
     return built
+
+
+def _build_member(module, kwargs, input_shape, n_classes, seed: int) -> nn.Module:
+    """One member's network, its initial weights from its own seed alone."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return _build_module(module, kwargs, input_shape, n_classes)
 
 
 class _GroupedConvNet:
@@ -94,6 +174,24 @@ class _GroupedConvNet:
         self.n_members = n_members
         self.channels_last = channels_last
         self.training = True
+        self.dropout_layers = {
+            name: i
+            for i, name in enumerate(
+                name for name, layer in self.layers if isinstance(layer, nn.Dropout)
+            )
+        }
+        self.keys: torch.Tensor | None = None  # (members, 2): dropout seed, step
+
+    def _dropout(self, x, p: float, layer: int):
+        """Each member's own keyed mask, as the member's own layout numbers it."""
+        n = self.n_members
+        if x.dim() == 4:  # (batch, members * channels, height, width)
+            member_shape = (x.shape[0], x.shape[1] // n, *x.shape[2:])
+        else:  # (batch, members, features)
+            member_shape = (x.shape[0], x.shape[2])
+        keep = _keep_mask(self.keys, layer, member_shape, p, x.device)
+        keep = keep.transpose(0, 1).reshape(x.shape)  # members beside each other
+        return x * keep / (1 - p)
 
     def _run(self, params, x):
         n = self.n_members
@@ -118,7 +216,8 @@ class _GroupedConvNet:
                 if bias is not None:
                     x = x + bias
             elif isinstance(layer, nn.Dropout):
-                x = nn.functional.dropout(x, layer.p, self.training)
+                if self.training:
+                    x = self._dropout(x, layer.p, self.dropout_layers[name])
             else:  # padding, activations and pooling work channel by channel
                 x = layer(x)
         return x.transpose(0, 1)  # (members, batch, classes)
@@ -137,10 +236,13 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     """A network that EnsembleDifficulty trains N at a time, as one batched model.
 
     Wrapped in :class:`~sklearn_difficulty.EnsembleDifficulty`, all members are
-    trained together (``stage_method="vectorised"``, chosen automatically),
-    recorded after every epoch like the skorch members, in the same record.
-    On its own it trains one network. Defaults follow the paper's recipe, as
-    for :class:`~sklearn_difficulty.nets.SkorchCNN`.
+    trained together (the "vectorised" recorder, chosen automatically) in
+    groups of ``member_chunk``, through the same per-member cache, failure
+    policy, progress and record as every other recorder, and recorded
+    before the first epoch (stage 0) and after every epoch like the skorch
+    members. On its own it trains one network. Training follows the paper's
+    recipe for the module (:mod:`sklearn_difficulty.nets.recipes`) wherever
+    a parameter is "auto", as for :class:`~sklearn_difficulty.nets.SkorchCNN`.
 
     Parameters
     ----------
@@ -148,17 +250,24 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         Built once per member (with ``module_kwargs``); the paper's networks
         get ``input_shape`` and ``n_classes`` from the data. Batch-norm
         running statistics are refused (see the error for alternatives).
+        Its ``nn.Dropout`` layers draw keyed masks (see the module docs);
+        other dropout layers, and random operations in ``forward``, are
+        refused, since they would draw from a generator the members share.
     module_kwargs : dict, default=None
-    max_epochs : int, default=140
-    batch_size : int, default=100
-    optimizer : {"sgd", "adam"}, default="sgd"
-    lr : float, default=0.05
+    max_epochs : int or "auto", default="auto"
+        The recipe's: 140 for st-VGG, 12 for the MNIST network.
+    batch_size : int or "auto", default="auto"
+    optimizer : {"auto", "sgd", "adadelta", "adam"}, default="auto"
+        SGD for st-VGG, AdaDelta for the MNIST network.
+    lr : float or "auto", default="auto"
+        0.05 for st-VGG, 1.0 for the MNIST network.
     momentum : float, default=0.0
         SGD's momentum.
     weight_decay : float, default=0.0
-    lr_step : int, default=20
-        Epochs between two divisions of the learning rate by ``lr_decay``.
-    lr_decay : float, default=1.8
+    lr_step : int, "auto" or None, default="auto"
+        Epochs between two divisions of the learning rate by ``lr_decay``;
+        None keeps it constant.
+    lr_decay : float or "auto", default="auto"
     device : str, default="cpu"
         "cuda" when there is a GPU (else the CPU, with a DeviceWarning).
     precision : {"float32", "bfloat16"}, default="float32"
@@ -170,9 +279,14 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     member_chunk : int, "auto" or None, default=None
         Train members in groups of this size when N do not fit at once.
         "auto" sizes the groups from the GPU's free memory (all at once on
-        the CPU); None trains all members together.
+        the CPU); None trains all members together. It changes how fast
+        members train, not what they learn.
     channels : {"auto", "first", "last"}, default="auto"
         Where the channel axis of the images is.
+    random_state : int, RandomState instance or None, default=None
+        The seed of the network fitted on its own (its initial weights,
+        batch order and dropout masks). In an ensemble each member gets its
+        own seed from the ensemble's ``random_state``.
 
     Attributes
     ----------
@@ -188,19 +302,20 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         module="st_vgg",
         *,
         module_kwargs=None,
-        max_epochs=140,
-        batch_size=100,
-        optimizer="sgd",
-        lr=0.05,
+        max_epochs="auto",
+        batch_size="auto",
+        optimizer="auto",
+        lr="auto",
         momentum=0.0,
         weight_decay=0.0,
-        lr_step=20,
-        lr_decay=1.8,
+        lr_step="auto",
+        lr_decay="auto",
         device="cpu",
         precision="float32",
         channels_last=False,
         member_chunk=None,
         channels="auto",
+        random_state=None,
     ):
         self.module = module
         self.module_kwargs = module_kwargs
@@ -217,75 +332,36 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         self.channels_last = channels_last
         self.member_chunk = member_chunk
         self.channels = channels
+        self.random_state = random_state
 
-    # Training N members ---------------------------------------------------------
+    # Settings ---------------------------------------------------------------------
 
-    def fit_members(
-        self, X, y, seeds, scored, *, n_classes, step=1, n_draw=None, bootstrap=False
-    ):
-        """Train one member per seed; record every scored set after each epoch.
+    def _setting(self, name: str):
+        """A training setting: the parameter, or the module's recipe for "auto"."""
+        value = getattr(self, name)
+        if isinstance(value, str) and value == "auto":
+            return getattr(recipe_for(self.module), name)
+        return value
 
-        Parameters
-        ----------
-        X : array of images
-        y : array of class indices 0..n_classes-1
-        seeds : array of int
-            One per member: its subset, initial weights, batch order, dropout.
-        scored : list of arrays of images
-            The sets to predict on after every ``step``-th epoch (and the last).
-        n_classes : int
-        step : int, default=1
-        n_draw : int or None
-            Training examples per member (None: all of them).
-        bootstrap : bool
-            Draw them with replacement.
-
-        Returns
-        -------
-        results : list of (member, stages, predictions, indices)
-            As :func:`sklearn_difficulty._members.fit_member` returns them.
-        """
-        self._check_params()
-        device = torch.device(resolve_device(self.device))
-        X = torch.as_tensor(images_to_nchw(X, self.channels), device=device)
-        y = torch.as_tensor(np.asarray(y, dtype=np.int64), device=device)
-        scored = [
-            torch.as_tensor(images_to_nchw(s, self.channels), device=device)
-            for s in scored
-        ]
-        input_shape = tuple(X.shape[1:])
-        states = [np.random.RandomState(int(seed)) for seed in seeds]
-        indices = [
-            draw_training_indices(state, len(y), n_draw, bootstrap) for state in states
-        ]
-        chunk = self._chunk_size(len(seeds), input_shape, n_classes, device)
-        results = []
-        for start in range(0, len(seeds), chunk):
-            members = range(start, min(start + chunk, len(seeds)))
-            results += self._train_chunk(
-                X,
-                y,
-                scored,
-                [states[m] for m in members],
-                [indices[m] for m in members],
-                input_shape=input_shape,
-                n_classes=n_classes,
-                step=step,
-                device=device,
-            )
-        return results
+    def resolved_max_epochs(self) -> int:
+        """The number of epochs each member trains."""
+        return int(self._setting("max_epochs"))
 
     def _check_params(self):
-        if self.optimizer not in ("sgd", "adam"):
+        optimizer = self._setting("optimizer")
+        if optimizer not in ("sgd", "adam", "adadelta"):
             raise ValueError(
-                f"optimizer must be 'sgd' or 'adam'; got {self.optimizer!r}."
+                "optimizer must be 'auto', 'sgd', 'adadelta' or 'adam'; got "
+                f"{self.optimizer!r}."
             )
         if self.precision not in ("float32", "bfloat16"):
             raise ValueError(
                 f"precision must be 'float32' or 'bfloat16'; got {self.precision!r}."
             )
         for name in ("max_epochs", "batch_size", "lr_step"):
-            value = getattr(self, name)
+            value = self._setting(name)
+            if name == "lr_step" and value is None:
+                continue
             if not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}.")
 
@@ -309,82 +385,192 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         free, _ = torch.cuda.mem_get_info(device)
         # weights, gradients, two optimiser moments, and room for activations
         per_member = (
-            parameters * 8 + self.batch_size * int(np.prod(input_shape)) * 4 * 64
+            parameters * 8
+            + int(self._setting("batch_size")) * int(np.prod(input_shape)) * 4 * 64
         )
         return max(1, min(n_members, int(0.8 * free // per_member)))
 
-    def _train_chunk(
-        self, X, y, scored, states, indices, *, input_shape, n_classes, step, device
-    ):
-        n_members = len(states)
-        modules = []
-        for state in states:
-            torch.manual_seed(int(state.randint(MAX_SEED)))
-            modules.append(
-                _build_module(self.module, self.module_kwargs, input_shape, n_classes)
+    # Training N members ---------------------------------------------------------
+
+    def fit_members(
+        self,
+        X,
+        y,
+        seeds,
+        scored,
+        *,
+        n_classes,
+        step=1,
+        n_draw=None,
+        bootstrap=False,
+        record_initial=True,
+    ) -> list[MemberRecord | Exception]:
+        """Train one member per seed together; record every scored set per epoch.
+
+        Parameters
+        ----------
+        X : array of images
+        y : array of class indices 0..n_classes-1
+        seeds : array of int
+            One per member: its subset, initial weights, batch order, dropout.
+        scored : list of arrays of images
+            The sets to predict on before the first epoch (with
+            ``record_initial``) and after every ``step``-th epoch (and the
+            last).
+        n_classes : int
+        step : int, default=1
+        n_draw : int or None
+            Training examples per member (None: all of them).
+        bootstrap : bool
+            Draw them with replacement.
+        record_initial : bool, default=True
+
+        Returns
+        -------
+        results : list of MemberRecord or Exception
+            One per seed, in order; a member whose loss diverged gives a
+            FloatingPointError.
+        """
+        plan = MemberPlan(
+            X=X,
+            y=np.asarray(y),
+            fit_params={},
+            scored=list(scored),
+            names=[f"set_{i}" for i in range(len(scored))],
+            classes=np.arange(n_classes),
+            label_dtype=np.min_scalar_type(max(n_classes - 1, 0)),
+            n_epochs=None,
+            step=step,
+            n_draw=n_draw,
+            bootstrap=bootstrap,
+            record_initial=record_initial,
+        )
+        return self._record_members(plan, seeds)
+
+    def _record_members(
+        self, plan: MemberPlan, seeds
+    ) -> list[MemberRecord | Exception]:
+        self._check_params()
+        device = torch.device(resolve_device(self.device))
+        X = torch.as_tensor(images_to_nchw(plan.X, self.channels), device=device)
+        y = torch.as_tensor(np.asarray(plan.y, dtype=np.int64), device=device)
+        scored = [
+            torch.as_tensor(images_to_nchw(s, self.channels), device=device)
+            for s in plan.scored
+        ]
+        n_classes = len(plan.classes)
+        input_shape = tuple(X.shape[1:])
+        streams = [MemberStreams.from_seed(seed) for seed in seeds]
+        chunk = self._chunk_size(len(seeds), input_shape, n_classes, device)
+        results: list[MemberRecord | Exception] = []
+        for start in range(0, len(seeds), chunk):
+            results += self._train_chunk(
+                X,
+                y,
+                scored,
+                streams[start : start + chunk],
+                plan,
+                input_shape=input_shape,
+                device=device,
             )
+        return results
+
+    def _train_chunk(self, X, y, scored, streams, plan, *, input_shape, device):
+        n_members, n_classes = len(streams), len(plan.classes)
+        n_epochs = plan.n_epochs or self.resolved_max_epochs()
+        batch_size = int(self._setting("batch_size"))
+        modules = [
+            _build_member(
+                self.module, self.module_kwargs, input_shape, n_classes, s.init
+            )
+            for s in streams
+        ]
         params, buffers = stack_module_state(modules)
         params = {k: v.to(device).detach().requires_grad_() for k, v in params.items()}
         buffers = {k: v.to(device) for k, v in buffers.items()}
-        base = copy.deepcopy(modules[0]).to("meta")
+        # Each member's dropout seed and training step, as a buffer of each
+        # keyed dropout layer.
+        keys = torch.zeros(n_members, 2, dtype=torch.int64, device=device)
+        keys[:, 0] = torch.as_tensor([s.dropout for s in streams], device=device)
 
         if self.channels_last:
             grouped = _GroupedConvNet(modules[0], n_members, channels_last=True)
+            grouped.keys = keys
             batched, shared = grouped.batched, grouped.shared
 
             def set_training(flag):
                 grouped.training = flag
         else:
+            base = copy.deepcopy(modules[0])
+            dropouts = _keyed_dropouts(base)
+            base = base.to("meta")
+            for name in dropouts:
+                buffers[f"{name}.key"] = keys
 
             def forward(p, b, x):
                 return functional_call(base, (p, b), (x,))
 
-            batched = vmap(forward, in_dims=(0, 0, 0), randomness="different")
-            shared = vmap(forward, in_dims=(0, 0, None))
+            batched = vmap(forward, in_dims=(0, 0, 0), randomness="error")
+            shared = vmap(forward, in_dims=(0, 0, None), randomness="error")
             set_training = base.train
-        if self.optimizer == "sgd":
-            optimizer = torch.optim.SGD(
-                params.values(),
-                lr=self.lr,
-                momentum=self.momentum,
-                weight_decay=self.weight_decay,
+        optimizer = self._optimizer(params.values())
+        lr_step = self._setting("lr_step")
+        schedule = (
+            None
+            if lr_step is None
+            else torch.optim.lr_scheduler.StepLR(
+                optimizer, step_size=lr_step, gamma=1 / self._setting("lr_decay")
             )
-        else:
-            optimizer = torch.optim.Adam(
-                params.values(), lr=self.lr, weight_decay=self.weight_decay
-            )
-        schedule = torch.optim.lr_scheduler.StepLR(
-            optimizer, step_size=self.lr_step, gamma=1 / self.lr_decay
         )
+        indices = [plan.member_indices(s) for s in streams]
         rows = torch.as_tensor(
-            np.stack(
-                [np.arange(len(y)) if i is None else i for i in indices]
-            ),  # (members, examples each)
+            np.stack([np.arange(len(y)) if i is None else i for i in indices]),
             device=device,
-        )
+        )  # (members, examples each)
         generators = [
-            torch.Generator(device=device).manual_seed(int(state.randint(MAX_SEED)))
-            for state in states
+            torch.Generator(device=device).manual_seed(s.order) for s in streams
         ]
-        dropout_seed = int(states[0].randint(MAX_SEED))
-        torch.manual_seed(dropout_seed)
         autocast = torch.autocast(
             device_type=device.type,
             dtype=torch.bfloat16,
             enabled=self.precision == "bfloat16",
         )
         n_rows = rows.shape[1]
-        stages, kept = [], [[] for _ in scored]
-        history = np.zeros((n_members, self.max_epochs))
-        for epoch in range(1, self.max_epochs + 1):
+        stages: list[int] = []
+        kept: list[list[np.ndarray]] = [[] for _ in scored]
+
+        def record(epoch):
+            stages.append(epoch)
+            set_training(False)
+            with torch.no_grad(), autocast:
+                for store, data in zip(kept, scored, strict=True):
+                    store.append(
+                        torch.cat(
+                            [
+                                shared(params, buffers, data[s : s + 1000]).argmax(2)
+                                for s in range(0, len(data), 1000)
+                            ],
+                            dim=1,
+                        )
+                        .cpu()
+                        .numpy()
+                    )
+
+        if plan.record_initial:
+            record(0)
+        history = np.zeros((n_members, n_epochs))
+        steps = 0
+        for epoch in range(1, n_epochs + 1):
             set_training(True)
             order = torch.stack(
                 [torch.randperm(n_rows, generator=g, device=device) for g in generators]
             )
             batches = torch.gather(rows, 1, order)
             losses = torch.zeros(n_members, device=device)
-            for start in range(0, n_rows, self.batch_size):
-                batch = batches[:, start : start + self.batch_size]
+            for start in range(0, n_rows, batch_size):
+                batch = batches[:, start : start + batch_size]
+                keys[:, 1] = steps
+                steps += 1
                 with autocast:
                     logits = batched(params, buffers, X[batch])
                 per_member = (
@@ -400,50 +586,46 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
                 per_member.sum().backward()
                 optimizer.step()
                 losses += per_member.detach() * batch.shape[1]
-            schedule.step()
+            if schedule is not None:
+                schedule.step()
             history[:, epoch - 1] = (losses / n_rows).cpu().numpy()
-            if epoch % step == 0 or epoch == self.max_epochs:
-                stages.append(epoch)
-                set_training(False)
-                with torch.no_grad(), autocast:
-                    for store, data in zip(kept, scored, strict=True):
-                        store.append(
-                            torch.cat(
-                                [
-                                    shared(params, buffers, data[s : s + 1000]).argmax(
-                                        dim=2
-                                    )
-                                    for s in range(0, len(data), 1000)
-                                ],
-                                dim=1,
-                            )
-                            .cpu()
-                            .numpy()
-                        )
-        results = []
+            if plan.is_kept(epoch, n_epochs):
+                record(epoch)
+        results: list[MemberRecord | Exception] = []
         for m in range(n_members):
+            if not np.isfinite(history[m]).all():
+                epoch = int(np.flatnonzero(~np.isfinite(history[m]))[0]) + 1
+                results.append(
+                    FloatingPointError(
+                        f"the training loss of the member with seed "
+                        f"{streams[m].seed} became {history[m, epoch - 1]} at "
+                        f"epoch {epoch}."
+                    )
+                )
+                continue
             member = copy.copy(self)
             module = modules[m]
             module.load_state_dict(
-                {k: v[m].detach().cpu() for k, v in {**params, **buffers}.items()},
-                strict=False,
+                {k: v[m].detach().cpu() for k, v in params.items()}, strict=False
             )
             member.module_ = module.eval()
             member.classes_ = np.arange(n_classes)
             member.history_ = history[m].tolist()
-            predictions = [np.stack([p[m] for p in store]) for store in kept]
-            if not np.isfinite(history[m]).all():
-                epoch = int(np.flatnonzero(~np.isfinite(history[m]))[0]) + 1
-                error = FloatingPointError(
-                    f"the training loss of member {m} became {history[m, epoch - 1]} "
-                    f"at epoch {epoch}."
-                )
-                results.append((None, error))
-                continue
+            predictions = [
+                np.stack([plan.encode(i, p[m]) for p in store])
+                for i, store in enumerate(kept)
+            ]
             results.append(
-                ((member, np.asarray(stages), predictions, indices[m]), None)
+                MemberRecord(member, np.asarray(stages), predictions, indices[m])
             )
         return results
+
+    def _optimizer(self, parameters):
+        name = self._setting("optimizer")
+        kwargs = {"lr": self._setting("lr"), "weight_decay": self.weight_decay}
+        if name == "sgd":
+            kwargs["momentum"] = self.momentum
+        return optimizer_class(name)(parameters, **kwargs)
 
     # One network on its own -----------------------------------------------------
 
@@ -464,10 +646,13 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "VectorisedCNN takes class indices 0..n_classes-1 as labels."
             )
-        ((result, error),) = self.fit_members(X, y, [0], [], n_classes=int(y.max()) + 1)
-        if error is not None:
-            raise error
-        member = result[0]
+        seed = check_random_state(self.random_state).randint(MAX_SEED)
+        (result,) = self.fit_members(
+            X, y, [seed], [], n_classes=int(y.max()) + 1, record_initial=False
+        )
+        if isinstance(result, Exception):
+            raise result
+        member = result.estimator
         self.module_, self.classes_, self.history_ = (
             member.module_,
             member.classes_,
@@ -490,3 +675,55 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         """The class of highest probability."""
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class VectorisedRecorder(Recorder):
+    """All members of a :class:`VectorisedCNN` trained as one batched model.
+
+    One job trains a group of ``member_chunk`` members (all of them by
+    default); the per-member cache, failures (a diverging member fails
+    alone), progress and record assembly are the ensemble's, as for every
+    recorder. Fit parameters are refused: the trainer takes none.
+    """
+
+    name = "vectorised"
+    kind = "epoch"
+    uses_codes = True
+    records_initial = True
+
+    def accepts(self, estimator) -> bool:
+        return isinstance(estimator, VectorisedCNN)
+
+    def check(self, estimator) -> None:
+        if not isinstance(estimator, VectorisedCNN):
+            raise ValueError(
+                "stage_method='vectorised' needs a network that trains its members "
+                f"together (nets.VectorisedCNN); got {type(estimator).__name__}."
+            )
+
+    def n_epochs(self, estimator, n_epochs):
+        return None if n_epochs == "auto" else int(n_epochs)
+
+    def n_stages(self, estimator, plan):
+        epochs = plan.n_epochs or estimator.resolved_max_epochs()
+        return int(epochs) + int(plan.record_initial)
+
+    def check_fit_params(self, estimator, fit_params):
+        if fit_params:
+            raise TypeError(
+                f"VectorisedCNN takes no fit parameters; got {sorted(fit_params)}."
+            )
+
+    def group_size(self, estimator, n_members: int) -> int:
+        if estimator.member_chunk in (None, "auto"):
+            return n_members  # "auto" groups inside the job, on the device
+        return estimator.member_chunk
+
+    def cache_token(self, estimator):
+        return clone(estimator).set_params(member_chunk=None)
+
+    def record(self, estimator, plan, seeds):
+        return estimator._record_members(plan, seeds)
+
+
+register_recorder(VectorisedRecorder(), before="partial_fit")
