@@ -11,6 +11,7 @@ the members' records on one stage grid, in the smallest dtype.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -38,9 +39,10 @@ class MemberOutcome(NamedTuple):
 class MemberCache:
     """Finished members on disk, one file each, keyed by all that shapes them.
 
-    The key of a member hashes its recorder, the estimator (as the recorder
-    identifies it: a vectorised trainer's group size is left out, since it
-    changes nothing), the data and the plan, and the member's seed; the
+    The key of a member hashes the package's version, its recorder, the
+    estimator (as the recorder identifies it: a vectorised trainer's group
+    size is left out, since it changes nothing), the data and the plan, and
+    the member's seed; the
     ensemble's size, ``n_jobs``, the backend and the progress settings are
     not in it. A file is written whole or not at all (written aside, then
     renamed), so a run killed while writing loses that member only.
@@ -63,6 +65,7 @@ class MemberCache:
         shared = joblib.hash(
             (
                 CACHE_VERSION,
+                _package_version(),
                 recorder.name,
                 recorder.cache_token(estimator),
                 plan.X,
@@ -104,6 +107,14 @@ class MemberCache:
         finally:
             if os.path.exists(temporary):
                 os.remove(temporary)
+
+
+def _package_version() -> str:
+    """The installed version: members cached by another version train again."""
+    try:
+        return importlib.metadata.version("sklearn-difficulty")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown"
 
 
 def _describe(error: BaseException) -> str:
@@ -173,7 +184,7 @@ def run_members(
             if record is not None:
                 found[member] = record
     missing = [member for member in range(len(seeds)) if member not in found]
-    size = max(1, int(recorder.group_size(estimator, len(missing) or 1)))
+    size = max(1, int(recorder.group_size(estimator, plan, len(missing) or 1)))
     groups = [missing[start : start + size] for start in range(0, len(missing), size)]
     jobs = Parallel(n_jobs=n_jobs, verbose=max(verbose - 1, 0), return_as="generator")(
         delayed(run_group)(

@@ -119,7 +119,8 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         it has none), a network's ``max_epochs`` (or its recipe's). An int
         overrides them.
     stage_step : int, default=1
-        Keep every ``stage_step``-th round or epoch (and always the last).
+        Keep every ``stage_step``-th round or epoch (and always stage 0 and
+        the last).
     max_samples : int or float, default=None
         Train each member on a random subset of the training set: ``int``
         examples, or that fraction of them. None trains every member on all

@@ -211,8 +211,8 @@ class Recorder:
         """Decisions made once, from the user's own estimator (see MemberPlan)."""
         return {}
 
-    def group_size(self, estimator, n_members: int) -> int:
-        """How many members one job trains together."""
+    def group_size(self, estimator, plan: MemberPlan, n_members: int) -> int:
+        """How many members one job trains together (and caches when done)."""
         return 1
 
     def cache_token(self, estimator):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sklearn_difficulty import PredictionRecord
+from sklearn_difficulty import PredictionRecord, consistency, learning_speed
 from sklearn_difficulty.compare import (
     compare_records,
     group_accuracy,
@@ -129,3 +129,22 @@ def test_works_on_records_loaded_from_disk(tmp_path):
         PredictionRecord.load(tmp_path / "fast.npz"),
     )
     assert loaded.pairs.tolist() == compare_records(SLOW, FAST).pairs.tolist()
+
+
+def test_a_stage_0_of_untrained_members_is_matched_like_any_stage():
+    # SLOW's first stage relabelled as stage 0 (untrained members, accuracy 0).
+    untrained = PredictionRecord(
+        predictions=dict(SLOW.predictions),
+        targets=dict(SLOW.targets),
+        classes=SLOW.classes,
+        stages=np.array([0, 1, 2]),
+        stage_kind="epoch",
+    )
+    comparison = compare_records(untrained, FAST)
+    assert comparison.pairs.tolist() == [[1, 0], [2, 1]]
+    assert comparison.stages_a[comparison.unmatched].tolist() == [0]
+    # learning speed leaves stage 0 out: the mean over epochs 1 and 2 only
+    expected = consistency(untrained)[1:].mean(axis=0)
+    np.testing.assert_allclose(comparison.learning_speed_a, expected)
+    np.testing.assert_allclose(learning_speed(untrained), expected)
+    assert not np.allclose(comparison.learning_speed_a, consistency(SLOW).mean(0))

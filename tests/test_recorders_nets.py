@@ -130,22 +130,25 @@ def test_vectorised_members_sharing_every_stream_are_identical(digits, monkeypat
     torch.testing.assert_close(first, second)
 
 
+def skorch_member_weights(X, y):
+    """Final weights of two plain skorch members (the skorch recorder's streams)."""
+    net = NeuralNetClassifier(
+        MNISTNet, module__input_shape=(1, 8, 8), module__n_classes=10,
+        max_epochs=1, lr=0.05, batch_size=50, criterion=torch.nn.CrossEntropyLoss,
+        verbose=0,
+    )  # fmt: skip
+    ed = EnsembleDifficulty(net, n_estimators=2, random_state=0).fit(X, y)
+    return [
+        torch.cat([p.detach().flatten() for p in e.module_.parameters()])
+        for e in ed.estimators_
+    ]
+
+
 @pytest.mark.parametrize("own", STREAMS)
 def test_skorch_members_each_have_their_own_stream(digits, monkeypatch, own):
     X, y, _, _ = digits
     hold_fixed(monkeypatch, *(s for s in STREAMS if s != own))
-    ed = EnsembleDifficulty(
-        NeuralNetClassifier(
-            MNISTNet, module__input_shape=(1, 8, 8),
-            module__n_classes=10, max_epochs=1, lr=0.05, batch_size=50,
-            criterion=torch.nn.CrossEntropyLoss, verbose=0,
-        ),
-        n_estimators=2, random_state=0,
-    ).fit(X, y)  # fmt: skip
-    first, second = (
-        torch.cat([p.detach().flatten() for p in e.module_.parameters()])
-        for e in ed.estimators_
-    )
+    first, second = skorch_member_weights(X, y)
     assert not torch.allclose(first, second)
 
 
@@ -153,18 +156,7 @@ def test_skorch_members_sharing_every_stream_are_identical(digits, monkeypatch):
     X, y, _, _ = digits
     hold_fixed(monkeypatch, *STREAMS)
     with pytest.warns(IdenticalMembersWarning):
-        ed = EnsembleDifficulty(
-            NeuralNetClassifier(
-                MNISTNet, module__input_shape=(1, 8, 8),
-                module__n_classes=10, max_epochs=1, lr=0.05, batch_size=50,
-                criterion=torch.nn.CrossEntropyLoss, verbose=0,
-            ),
-            n_estimators=2, random_state=0,
-        ).fit(X, y)  # fmt: skip
-    first, second = (
-        torch.cat([p.detach().flatten() for p in e.module_.parameters()])
-        for e in ed.estimators_
-    )
+        first, second = skorch_member_weights(X, y)
     torch.testing.assert_close(first, second)
 
 

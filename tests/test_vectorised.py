@@ -164,6 +164,10 @@ def test_bad_settings(digits):
         VectorisedCNN(MNISTNet((1, 8, 8), 10)).fit(X, y)
     with pytest.raises(ValueError, match="class indices"):
         VectorisedCNN("mnist").fit(X, np.array(["a", "b"])[y % 2])
+    for chunk in (0, "some"):  # refused before any member trains
+        net = VectorisedCNN("mnist", max_epochs=1, member_chunk=chunk)
+        with pytest.raises(ValueError, match="member_chunk must be"):
+            EnsembleDifficulty(net, n_estimators=2, on_error="drop").fit(X, y)
 
 
 class WithDropout2d(nn.Module):

@@ -280,7 +280,8 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         Train members in groups of this size when N do not fit at once.
         "auto" sizes the groups from the GPU's free memory (all at once on
         the CPU); None trains all members together. It changes how fast
-        members train, not what they learn.
+        members train, not what they learn. In an ensemble with ``memory``,
+        each group is cached as soon as it finishes.
     channels : {"auto", "first", "last"}, default="auto"
         Where the channel axis of the images is.
     random_state : int, RandomState instance or None, default=None
@@ -700,6 +701,7 @@ class VectorisedRecorder(Recorder):
                 "stage_method='vectorised' needs a network that trains its members "
                 f"together (nets.VectorisedCNN); got {type(estimator).__name__}."
             )
+        estimator._check_params()
 
     def n_epochs(self, estimator, n_epochs):
         return None if n_epochs == "auto" else int(n_epochs)
@@ -714,10 +716,19 @@ class VectorisedRecorder(Recorder):
                 f"VectorisedCNN takes no fit parameters; got {sorted(fit_params)}."
             )
 
-    def group_size(self, estimator, n_members: int) -> int:
-        if estimator.member_chunk in (None, "auto"):
-            return n_members  # "auto" groups inside the job, on the device
-        return estimator.member_chunk
+    def group_size(self, estimator, plan, n_members: int) -> int:
+        """``member_chunk``; for "auto", sized here from the device's free memory.
+
+        Each group is one job, cached as soon as it finishes, so a killed run
+        loses one group at most.
+        """
+        input_shape = images_to_nchw(plan.X[:1], estimator.channels).shape[1:]
+        name = str(estimator.device)  # the job warns if CUDA is missing
+        cuda = name.startswith("cuda") and torch.cuda.is_available()
+        device = torch.device(name if cuda else "cpu")
+        return estimator._chunk_size(
+            n_members, tuple(input_shape), len(plan.classes), device
+        )
 
     def cache_token(self, estimator):
         return clone(estimator).set_params(member_chunk=None)
