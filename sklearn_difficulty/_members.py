@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import joblib
 import numpy as np
+from joblib.hashing import NumpyHasher
 from sklearn.utils.parallel import Parallel, delayed
 
 from .record import PredictionRecord
@@ -62,7 +63,7 @@ class MemberCache:
         return None if location is None else cls(location)
 
     def keys(self, recorder: Recorder, estimator, plan: MemberPlan, seeds) -> list:
-        shared = joblib.hash(
+        shared = _stable_hash(
             (
                 CACHE_VERSION,
                 _package_version(),
@@ -109,6 +110,23 @@ class MemberCache:
                 os.remove(temporary)
 
 
+class _Hasher(NumpyHasher):
+    """joblib's hasher, with torch tensors hashed by their values.
+
+    A tensor pickles with the identity of its storage, so two equal tensors
+    (a ``TensorDataset`` made again) would never find their cached members.
+    """
+
+    def save(self, obj):
+        if type(obj).__module__.split(".")[0] == "torch" and hasattr(obj, "numpy"):
+            obj = ("torch.Tensor", str(obj.dtype), obj.detach().cpu().numpy())
+        super().save(obj)
+
+
+def _stable_hash(obj) -> str:
+    return _Hasher(hash_name="md5").hash(obj)
+
+
 def _package_version() -> str:
     """The installed version: members cached by another version train again."""
     try:
@@ -129,13 +147,17 @@ def run_group(
     keys: Sequence[str] | None,
     cache: MemberCache | None,
     on_error: str,
+    group: int = 0,
 ) -> list[MemberOutcome]:
     """One job: train a group of members, cache each finished one.
 
-    A failure of the whole group (out of memory, say) is a failure of each
-    of its members. With ``on_error="raise"`` the first failure is raised.
+    The recorder first places the estimator for this group (networks on
+    ``device="cuda"`` spread their groups over the GPUs of the process). A
+    failure of the whole group (out of memory, say) is a failure of each of
+    its members. With ``on_error="raise"`` the first failure is raised.
     """
     try:
+        estimator = recorder.place(estimator, group)
         results = recorder.record(estimator, plan, list(seeds))
     except Exception as error:
         if on_error == "raise":
@@ -195,8 +217,9 @@ def run_members(
             None if keys is None else [keys[m] for m in group],
             cache,
             on_error,
+            index,
         )
-        for group in groups
+        for index, group in enumerate(groups)
     )
     done = len(found)
     on_done(done)

@@ -31,6 +31,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._data import dataset_labels, is_torch_dataset, n_samples, relabelled
 from ._members import MemberCache, build_record, run_members
 from ._progress import Progress
 from ._random import draw_member_seeds
@@ -298,7 +299,13 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         self.record_folder = record_folder
 
     def _validate_X(self, X, *, reset, y="no_validation"):
-        """Check X (and y); return what the members get: X itself for a DataFrame."""
+        """Check X (and y); return what the members get: X itself for a DataFrame.
+
+        A torch Dataset goes to the members as it is; its labels come from
+        ``y``, or from the data set itself when ``y`` is None.
+        """
+        if is_torch_dataset(X):
+            return self._validate_dataset(X, reset=reset, y=y)
         checked = validate_data(
             self,
             X,
@@ -315,6 +322,27 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         self._check_sample_shape(checked, reset)
         members_X = X if _is_dataframe(X) else checked
         return (members_X, checked) if no_y else (members_X, checked, y)
+
+    def _validate_dataset(self, dataset, *, reset, y):
+        if len(dataset) == 0:
+            raise ValueError("the data set has no examples.")
+        first = dataset[0]
+        image = first[0] if isinstance(first, tuple | list) else first
+        shape = tuple(getattr(image, "shape", ()))
+        if reset:
+            self.n_features_in_ = shape[0] if shape else 1
+            self.sample_shape_ = shape
+        elif shape != self.sample_shape_:
+            raise ValueError(
+                f"the data set has images of shape {shape}, but "
+                f"{type(self).__name__} was fitted on samples of shape "
+                f"{self.sample_shape_}."
+            )
+        if isinstance(y, str) and y == "no_validation":
+            return dataset, dataset
+        y = dataset_labels(dataset) if y is None else column_or_1d(y)
+        check_consistent_length(np.empty(len(dataset)), y)
+        return dataset, dataset, y
 
     def _check_sample_shape(self, checked, reset: bool) -> None:
         """Images and other n-d samples must keep the shape seen in fit."""
@@ -352,9 +380,14 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
                 raise TypeError(f"eval_set {name!r} must be an (X, y) pair.")
             X_eval, y_eval = pair
             try:
-                members_X, checked = self._validate_X(X_eval, reset=False)
-                y_eval = column_or_1d(y_eval, warn=True)
-                check_consistent_length(checked, y_eval)
+                if is_torch_dataset(X_eval):
+                    members_X, _, y_eval = self._validate_X(
+                        X_eval, reset=False, y=y_eval
+                    )
+                else:
+                    members_X, checked = self._validate_X(X_eval, reset=False)
+                    y_eval = column_or_1d(y_eval, warn=True)
+                    check_consistent_length(checked, y_eval)
             except ValueError as error:
                 error.add_note(f"(in the evaluation set {name!r})")
                 raise
@@ -367,6 +400,8 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
                     f"{'...' if self.classes_.size > 10 else ''}."
                 )
             codes = np.asarray(np.searchsorted(self.classes_, y_eval))
+            if is_torch_dataset(members_X):
+                members_X = relabelled(members_X, codes)
             validated.append((name, members_X, codes))
         return validated
 
@@ -407,7 +442,7 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
     def fit(
         self,
         X: ArrayLike,
-        y: ArrayLike,
+        y: ArrayLike | None = None,
         *,
         eval_set: list[tuple[ArrayLike, ArrayLike]]
         | Mapping[str, tuple[ArrayLike, ArrayLike]]
@@ -424,14 +459,25 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features) \
+or torch Dataset
             Training data, passed to the members as the estimator takes it
-            (a DataFrame stays a DataFrame).
-        y : array-like of shape (n_samples,)
-            Class labels, of any kind.
+            (a DataFrame stays a DataFrame). For networks, a map-style
+            ``torch.utils.data.Dataset`` of ``(image, label)`` pairs, as
+            skorch takes it (the data sets of
+            :mod:`sklearn_difficulty.datasets`, torchvision's): members read
+            it in batches through their DataLoaders, for training and for
+            the recording pass, and a subset (``max_samples``) is a
+            ``Subset`` of it, so its images are never all in memory.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, of any kind. With a Dataset, None takes them from
+            the data set without opening its images where it can (its
+            ``targets``, its ``samples``, a ``Subset``'s data set), else in
+            one pass over it. Required with arrays.
         eval_set : list of (X, y) pairs or dict of str to (X, y), default=None
             Sets to score as well, named "eval_0", "eval_1", ... or by the
-            dict's keys. Their labels must all occur in ``y``.
+            dict's keys. Their labels must all occur in ``y``. ``X`` may be
+            a Dataset, with ``y`` None for its own labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to each member's ``fit`` (or ``partial_fit``), which must
             accept it.
@@ -478,6 +524,11 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
                 f"predict: estimator must be a classifier; got "
                 f"{type(self.estimator).__name__}."
             )
+        if y is None and not is_torch_dataset(X):
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None (only a torch Dataset brings its own labels)."
+            )
         members_X, checked_X, y = self._validate_X(X, reset=True, y=y)
         check_classification_targets(y)
         y = column_or_1d(y)
@@ -489,7 +540,18 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
             )
         eval_sets = self._validate_eval_sets(eval_set)
         recorder = resolve_recorder(self.estimator, self.stage_method)
-        fit_params = _check_method_params(checked_X, fit_params)
+        if is_torch_dataset(members_X):
+            if not recorder.uses_codes:
+                raise ValueError(
+                    "a torch Dataset is read by networks (the skorch and "
+                    f"vectorised recorders); {type(self.estimator).__name__} is "
+                    f"recorded by {recorder.name!r}: give it arrays."
+                )
+            members_X = relabelled(members_X, y_codes)
+        fit_params = _check_method_params(
+            np.empty(n_samples(checked_X)) if is_torch_dataset(X) else checked_X,
+            fit_params,
+        )
         if sample_weight is not None:
             self._check_sample_weight_support(recorder.name)
             fit_params["sample_weight"] = _check_sample_weight(sample_weight, checked_X)
@@ -507,7 +569,7 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
             label_dtype=label_dtype(self.classes_.size),
             n_epochs=recorder.n_epochs(self.estimator, self.n_epochs),
             step=self.stage_step,
-            n_draw=self._n_draw(checked_X.shape[0]),
+            n_draw=self._n_draw(n_samples(checked_X)),
             bootstrap=self.bootstrap,
             record_initial=self.record_initial,
             options=recorder.options(self.estimator),
@@ -594,9 +656,9 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         members_X, checked = self._validate_X(X, reset=False)
-        n_samples = checked.shape[0]
-        proba = np.zeros((n_samples, self.classes_.size))
-        rows = np.arange(n_samples)
+        n_rows = n_samples(checked)
+        proba = np.zeros((n_rows, self.classes_.size))
+        rows = np.arange(n_rows)
         for estimator in self.estimators_:
             if hasattr(estimator, "predict_proba"):
                 member_classes = getattr(estimator, "classes_", self._member_classes)

@@ -42,6 +42,7 @@ from sklearn.naive_bayes import _BaseNB
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, _num_samples
 
+from ._data import n_samples, take
 from ._random import MemberStreams, draw_training_indices, seed_estimator
 
 __all__ = [
@@ -147,7 +148,7 @@ class MemberPlan:
     def member_indices(self, streams: MemberStreams) -> np.ndarray | None:
         """The training examples of one member (its "subset" stream); None: all."""
         return draw_training_indices(
-            streams.random_state("subset"), _num_samples(self.X), self.n_draw,
+            streams.random_state("subset"), n_samples(self.X), self.n_draw,
             self.bootstrap,
         )  # fmt: skip
 
@@ -157,9 +158,9 @@ class MemberPlan:
         if indices is None:
             return self.X, self.y, self.fit_params, None
         return (
-            _safe_indexing(self.X, indices),
+            take(self.X, indices),
             _safe_indexing(self.y, indices),
-            _check_method_params(self.X, self.fit_params, indices),
+            _check_method_params(self.y, self.fit_params, indices),
             indices,
         )
 
@@ -214,6 +215,14 @@ class Recorder:
     def group_size(self, estimator, plan: MemberPlan, n_members: int) -> int:
         """How many members one job trains together (and caches when done)."""
         return 1
+
+    def place(self, estimator, group: int):
+        """The estimator for the ``group``-th job (a device of its own, say).
+
+        Called in the process that runs the job; returns a copy when it
+        changes anything, never the caller's estimator changed.
+        """
+        return estimator
 
     def cache_token(self, estimator):
         """What identifies the members' training, for the per-member cache."""

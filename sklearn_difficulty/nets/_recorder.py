@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset
 
 from ..recorders import MemberPlan, Recorder, register_recorder
 from ._classifier import SkorchCNN, resolve_device
@@ -160,6 +161,37 @@ def _uses_cuda(device) -> bool:
     return str(device).startswith("cuda") and torch.cuda.is_available()
 
 
+def spread_over_gpus(device, group: int):
+    """The GPU of the ``group``-th job: ``cuda:{group % n_gpus}`` for "cuda".
+
+    Only a plain "cuda" on a process that sees several GPUs is spread; a
+    device with an index, the CPU, or a process that sees one GPU (a dask or
+    ray worker that owns one) keep what they asked for. Members' results do
+    not depend on which GPU of a kind trains them.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets import spread_over_gpus
+    >>> spread_over_gpus("cpu", 3), spread_over_gpus("cuda:1", 3)
+    ('cpu', 'cuda:1')
+    """
+    if str(device) != "cuda" or not torch.cuda.is_available():
+        return device
+    count = torch.cuda.device_count()
+    return f"cuda:{group % count}" if count > 1 else device
+
+
+def placed_on_gpu(estimator, group: int):
+    """A copy of ``estimator`` on the GPU of its group, if that changes it."""
+    from sklearn.base import clone
+
+    device = estimator.get_params(deep=False).get("device", "cpu")
+    placed = spread_over_gpus(device, group)
+    if placed == device:
+        return estimator
+    return clone(estimator).set_params(device=placed)
+
+
 def is_skorch_net(estimator) -> bool:
     """Whether ``estimator`` is a skorch network."""
     return any(
@@ -241,6 +273,9 @@ class SkorchRecorder(Recorder):
     def options(self, estimator) -> dict:
         return {"drop_default_split": _is_default_split(estimator)}
 
+    def place(self, estimator, group: int):
+        return placed_on_gpu(estimator, group)
+
     def train(self, estimator, X, y, fit_params, plan: MemberPlan, streams):
         self.check(estimator)
         params = estimator.get_params(deep=False)
@@ -276,7 +311,8 @@ class SkorchRecorder(Recorder):
             updates["train_split"] = None
         estimator.set_params(**updates)
         with torch_member_session(streams.init, device):
-            estimator.fit(X, y, **fit_params)
+            # A Dataset brings its labels (class indices) itself, as skorch reads it.
+            estimator.fit(X, None if is_dataset(X) else y, **fit_params)
         losses = np.asarray(estimator.history[:, "train_loss"], dtype=float)
         if not np.isfinite(losses).all():
             epoch = int(np.flatnonzero(~np.isfinite(losses))[0]) + 1
@@ -303,6 +339,8 @@ register_recorder(SkorchRecorder(), before="partial_fit")
 __all__ = [
     "EpochPredictionRecorder",
     "SkorchRecorder",
+    "placed_on_gpu",
+    "spread_over_gpus",
     "is_skorch_net",
     "torch_member_session",
 ]

@@ -29,12 +29,16 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from skorch.utils import is_dataset
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
+from torch.utils.data import DataLoader
 
+from .._data import dataset_labels
 from .._random import MAX_SEED, MemberStreams, keyed_uniform
 from ..recorders import MemberPlan, MemberRecord, Recorder, register_recorder
 from ._classifier import images_to_nchw, resolve_device
+from ._recorder import placed_on_gpu
 from .modules import _ConvNet as _ConvNetBase
 from .modules import adapts_to_data, resolve_module
 from .recipes import optimizer_class, recipe_for
@@ -42,6 +46,64 @@ from .recipes import optimizer_class, recipe_for
 __all__ = ["VectorisedCNN", "VectorisedRecorder"]
 
 _LAYERS_PER_STEP = 64  # dropout counters: step * 64 + layer
+
+
+class _Images:
+    """Images by index: an array moved to the device once, or a Dataset streamed.
+
+    A Dataset is read through DataLoaders (``num_workers`` and
+    ``pin_memory`` of the trainer): every training step loads the images the
+    members' batches need, once each, whichever members share them, and the
+    recording pass reads the set in order, in batches. Only a few batches of
+    images are ever in memory.
+    """
+
+    def __init__(self, data, trainer, device):
+        self.device = device
+        self.num_workers = trainer.num_workers
+        self.pin_memory = device.type == "cuda"
+        if is_dataset(data):
+            self.dataset, self.tensor = data, None
+            first = data[0]
+            image = first[0] if isinstance(first, tuple | list) else first
+            self.shape = tuple(torch.as_tensor(image).shape)
+        else:
+            self.dataset = None
+            self.tensor = torch.as_tensor(
+                images_to_nchw(data, trainer.channels), device=device
+            )
+            self.shape = tuple(self.tensor.shape[1:])
+
+    def _loader(self, **kwargs):
+        return DataLoader(
+            self.dataset,
+            num_workers=self.num_workers,
+            pin_memory=self.pin_memory,
+            **kwargs,
+        )
+
+    def _to_device(self, batch) -> torch.Tensor:
+        images = batch[0] if isinstance(batch, tuple | list) else batch
+        return images.to(self.device, torch.float32, non_blocking=True)
+
+    def batches(self, batches):
+        """The images of each step's batches, of shape (members, batch, C, H, W)."""
+        if self.tensor is not None:
+            for batch in batches:
+                yield self.tensor[batch]
+            return
+        steps = [torch.unique(batch, return_inverse=True) for batch in batches]
+        loader = self._loader(batch_sampler=[rows.tolist() for rows, _ in steps])
+        for (_, inverse), loaded in zip(steps, loader, strict=True):
+            yield self._to_device(loaded)[inverse.to(self.device)]
+
+    def in_order(self, size: int):
+        """All images in order, ``size`` at a time."""
+        if self.tensor is not None:
+            yield from self.tensor.split(size)
+            return
+        for loaded in self._loader(batch_size=size, shuffle=False):
+            yield self._to_device(loaded)
 
 
 def _keep_mask(keys, layer: int, member_shape, p: float, device) -> torch.Tensor:
@@ -284,6 +346,11 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         each group is cached as soon as it finishes.
     channels : {"auto", "first", "last"}, default="auto"
         Where the channel axis of the images is.
+    num_workers : int, default=0
+        Worker processes of the DataLoaders that read a torch Dataset (X
+        given as a Dataset is streamed: each step loads the images its
+        members' batches need; the recording pass reads it in order).
+        Arrays are moved to the device once instead.
     random_state : int, RandomState instance or None, default=None
         The seed of the network fitted on its own (its initial weights,
         batch order and dropout masks). In an ensemble each member gets its
@@ -317,6 +384,7 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         member_chunk=None,
         channels="auto",
         random_state=None,
+        num_workers=0,
     ):
         self.module = module
         self.module_kwargs = module_kwargs
@@ -334,6 +402,7 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         self.member_chunk = member_chunk
         self.channels = channels
         self.random_state = random_state
+        self.num_workers = num_workers
 
     # Settings ---------------------------------------------------------------------
 
@@ -453,14 +522,11 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     ) -> list[MemberRecord | Exception]:
         self._check_params()
         device = torch.device(resolve_device(self.device))
-        X = torch.as_tensor(images_to_nchw(plan.X, self.channels), device=device)
+        X = _Images(plan.X, self, device)
         y = torch.as_tensor(np.asarray(plan.y, dtype=np.int64), device=device)
-        scored = [
-            torch.as_tensor(images_to_nchw(s, self.channels), device=device)
-            for s in plan.scored
-        ]
+        scored = [_Images(s, self, device) for s in plan.scored]
         n_classes = len(plan.classes)
-        input_shape = tuple(X.shape[1:])
+        input_shape = X.shape
         streams = [MemberStreams.from_seed(seed) for seed in seeds]
         chunk = self._chunk_size(len(seeds), input_shape, n_classes, device)
         results: list[MemberRecord | Exception] = []
@@ -548,8 +614,8 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
                     store.append(
                         torch.cat(
                             [
-                                shared(params, buffers, data[s : s + 1000]).argmax(2)
-                                for s in range(0, len(data), 1000)
+                                shared(params, buffers, images).argmax(2)
+                                for images in data.in_order(1000)
                             ],
                             dim=1,
                         )
@@ -566,14 +632,13 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
             order = torch.stack(
                 [torch.randperm(n_rows, generator=g, device=device) for g in generators]
             )
-            batches = torch.gather(rows, 1, order)
+            batches = torch.gather(rows, 1, order).split(batch_size, dim=1)
             losses = torch.zeros(n_members, device=device)
-            for start in range(0, n_rows, batch_size):
-                batch = batches[:, start : start + batch_size]
+            for batch, images in zip(batches, X.batches(batches), strict=True):
                 keys[:, 1] = steps
                 steps += 1
                 with autocast:
-                    logits = batched(params, buffers, X[batch])
+                    logits = batched(params, buffers, images)
                 per_member = (
                     nn.functional.cross_entropy(
                         logits.float().flatten(0, 1),
@@ -630,19 +695,20 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
 
     # One network on its own -----------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Train one network (use EnsembleDifficulty to train many at once).
 
         Parameters
         ----------
-        X : array of images (N, C, H, W) or (N, H, W, C)
-        y : array of class indices 0..n_classes-1
+        X : array of images (N, C, H, W) or (N, H, W, C), or a torch Dataset
+        y : array of class indices 0..n_classes-1, default=None
+            None with a Dataset: its own labels.
 
         Returns
         -------
         self : VectorisedCNN
         """
-        y = np.asarray(y)
+        y = np.asarray(dataset_labels(X) if y is None and is_dataset(X) else y)
         if y.dtype.kind not in "iu":
             raise ValueError(
                 "VectorisedCNN takes class indices 0..n_classes-1 as labels."
@@ -664,12 +730,11 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         """Class probabilities from the trained network."""
         check_is_fitted(self)
-        images = torch.as_tensor(images_to_nchw(X, self.channels))
         device = next(self.module_.parameters()).device
         with torch.no_grad():
             outputs = [
-                torch.softmax(self.module_(images[s : s + 1000].to(device)), dim=1)
-                for s in range(0, len(images), 1000)
+                torch.softmax(self.module_(images), dim=1)
+                for images in _Images(X, self, device).in_order(1000)
             ]
         return torch.cat(outputs).cpu().numpy()
 
@@ -722,13 +787,20 @@ class VectorisedRecorder(Recorder):
         Each group is one job, cached as soon as it finishes, so a killed run
         loses one group at most.
         """
-        input_shape = images_to_nchw(plan.X[:1], estimator.channels).shape[1:]
+        if is_dataset(plan.X):
+            first = plan.X[0]
+            input_shape = tuple(torch.as_tensor(first[0]).shape)
+        else:
+            input_shape = images_to_nchw(plan.X[:1], estimator.channels).shape[1:]
         name = str(estimator.device)  # the job warns if CUDA is missing
         cuda = name.startswith("cuda") and torch.cuda.is_available()
         device = torch.device(name if cuda else "cpu")
         return estimator._chunk_size(
             n_members, tuple(input_shape), len(plan.classes), device
         )
+
+    def place(self, estimator, group: int):
+        return placed_on_gpu(estimator, group)
 
     def cache_token(self, estimator):
         return clone(estimator).set_params(member_chunk=None)

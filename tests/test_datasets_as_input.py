@@ -1,0 +1,153 @@
+"""torch Datasets as X: streamed to the members, recorded as arrays would be."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+
+from torch.utils.data import Dataset, Subset, TensorDataset  # noqa: E402
+
+from sklearn_difficulty import EnsembleDifficulty  # noqa: E402
+from sklearn_difficulty._data import dataset_labels  # noqa: E402
+from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
+from sklearn_difficulty.nets import SkorchCNN, VectorisedCNN  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits_images(return_X_y=True)
+    return X[:160], y[:160], X[160:220], y[160:220]
+
+
+class CountingImages(Dataset):
+    """Images with ``targets``; counts how many images were read."""
+
+    def __init__(self, X, y):
+        self.X, self.targets = torch.as_tensor(X), np.asarray(y)
+        self.reads = 0
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, index):
+        self.reads += 1
+        return self.X[index], int(self.targets[index])
+
+
+def tensors(X, y):
+    return TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+
+
+NETS = {
+    "skorch": lambda: SkorchCNN("mnist", max_epochs=2, batch_size=40),
+    "vectorised": lambda: VectorisedCNN("mnist", max_epochs=2, batch_size=40),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NETS))
+def test_a_dataset_gives_the_record_of_the_same_images_as_arrays(digits, name):
+    X, y, X_test, y_test = digits
+    params = dict(n_estimators=2, max_samples=0.8, random_state=0)
+    arrays = EnsembleDifficulty(NETS[name](), **params).fit(
+        X, y, eval_set={"test": (X_test, y_test)}
+    )
+    streamed = EnsembleDifficulty(NETS[name](), **params).fit(
+        tensors(X, y), eval_set={"test": (tensors(X_test, y_test), None)}
+    )
+    assert streamed.stage_method_ == name
+    for set_name in ("train", "test"):
+        np.testing.assert_array_equal(
+            streamed.record_.predictions[set_name], arrays.record_.predictions[set_name]
+        )
+    np.testing.assert_array_equal(streamed.record_.in_bag, arrays.record_.in_bag)
+    np.testing.assert_allclose(
+        streamed.predict_proba(tensors(X_test, y_test)),
+        arrays.predict_proba(X_test),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_labels_are_read_without_opening_images(digits):
+    X, y, _, _ = digits
+    data = CountingImages(X, y)
+    np.testing.assert_array_equal(dataset_labels(data), y)
+    np.testing.assert_array_equal(dataset_labels(Subset(data, [3, 1])), y[[3, 1]])
+    assert data.reads == 0
+    np.testing.assert_array_equal(dataset_labels(tensors(X[:5], y[:5])), y[:5])
+
+
+def test_string_labels_any_labels_and_y_given_with_a_dataset(digits):
+    X, y, _, _ = digits
+    names = np.array([f"digit {k}" for k in range(10)])
+    ed = EnsembleDifficulty(NETS["vectorised"](), n_estimators=2, random_state=0)
+    ed.fit(tensors(X, y), names[y])  # y wins over the data set's own labels
+    assert set(ed.classes_) <= set(names)
+    assert set(ed.predict(tensors(X[:5], y[:5]))) <= set(names)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        ed.fit(tensors(X, y), y[:10])
+
+
+def test_a_dataset_with_a_resumed_cache(digits, tmp_path):
+    X, y, _, _ = digits
+    params = dict(n_estimators=2, random_state=0, memory=tmp_path)
+    first = EnsembleDifficulty(NETS["skorch"](), **params).fit(CountingImages(X, y))
+    again = CountingImages(X, y)
+    second = EnsembleDifficulty(NETS["skorch"](), **params).fit(again)
+    assert again.reads <= 2  # the members came from the cache
+    np.testing.assert_array_equal(
+        first.record_.predictions["train"], second.record_.predictions["train"]
+    )
+
+
+def test_a_dataset_needs_a_network(digits):
+    from sklearn.tree import DecisionTreeClassifier
+
+    X, y, _, _ = digits
+    ed = EnsembleDifficulty(DecisionTreeClassifier(), n_estimators=2, max_samples=0.5)
+    with pytest.raises(ValueError, match="read by networks"):
+        ed.fit(tensors(X, y))
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        ed.fit(X.reshape(len(X), -1))
+
+
+# Several GPUs, simulated ------------------------------------------------------------
+
+
+def test_groups_are_spread_over_the_gpus_of_the_process(monkeypatch):
+    from sklearn_difficulty.nets import spread_over_gpus
+    from sklearn_difficulty.nets._recorder import SkorchRecorder
+    from sklearn_difficulty.nets.vectorised import VectorisedRecorder
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
+    assert [spread_over_gpus("cuda", g) for g in range(5)] == [
+        "cuda:0", "cuda:1", "cuda:2", "cuda:0", "cuda:1",
+    ]  # fmt: skip
+    assert spread_over_gpus("cuda:2", 0) == "cuda:2"  # an index is kept
+    assert spread_over_gpus("cpu", 1) == "cpu"
+    net = SkorchCNN("mnist", device="cuda")
+    placed = SkorchRecorder().place(net, 4)
+    assert placed.get_params()["device"] == "cuda:1"
+    assert net.get_params()["device"] == "cuda"  # the user's net is untouched
+    trainer = VectorisedCNN("mnist", device="cuda")
+    assert VectorisedRecorder().place(trainer, 2).device == "cuda:2"
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)  # a worker's own GPU
+    assert spread_over_gpus("cuda", 5) == "cuda"
+
+
+def test_every_job_is_placed_with_its_group_index(digits, monkeypatch):
+    from sklearn_difficulty.nets.vectorised import VectorisedRecorder
+
+    X, y, _, _ = digits
+    groups = []
+    place = VectorisedRecorder.place
+
+    def spy(self, estimator, group):
+        groups.append(group)
+        return place(self, estimator, group)
+
+    monkeypatch.setattr(VectorisedRecorder, "place", spy)
+    net = VectorisedCNN("mnist", max_epochs=1, batch_size=40, member_chunk=2)
+    EnsembleDifficulty(net, n_estimators=5, random_state=0).fit(X, y)
+    assert groups == [0, 1, 2]
