@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 import torch
 from torch.utils.data import Dataset
@@ -47,3 +49,14 @@ def loader(dataset, *, batch_size: int, **kwargs) -> torch.utils.data.DataLoader
     return torch.utils.data.DataLoader(
         dataset, batch_size=batch_size, shuffle=False, **kwargs
     )
+
+
+def worker_context(num_workers: int):
+    """The start method of DataLoader workers: "fork" where there is one.
+
+    A member running in a joblib worker (loky) would otherwise start its
+    DataLoader workers through loky's own context, which torch cannot use.
+    """
+    if num_workers and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return None

@@ -1,9 +1,20 @@
-"""Image data sets as numpy arrays: the embedded digits, MNIST, CIFAR-10/100.
+"""Image data sets: numpy arrays (digits, MNIST, CIFAR) and lazy torch Datasets.
 
-Every loader returns images of shape (n_samples, channels, height, width) as
-float32 in [0, 1] and labels as int64. MNIST and CIFAR are read from a local
-folder in their standard formats and downloaded (through torchvision) only
-when asked with ``download=True``.
+Every array loader returns images of shape (n_samples, channels, height,
+width) as float32 in [0, 1] and labels as int64. MNIST and CIFAR are read
+from a local folder in their standard formats and downloaded (through
+torchvision) only when asked with ``download=True``.
+
+Data sets too large for memory are map-style torch Datasets of ``(image,
+label)`` that read each image file when it is indexed: ``load_image_folder``
+(torchvision's ImageFolder layout), ``load_tiny_imagenet`` and
+``load_imagenet_folders``; ``as_dataset`` wraps what an array loader returns.
+Each exposes ``targets`` (int64 labels, known without opening an image) and
+``classes``, and pickles to a few hundred bytes whatever its number of files.
+They need the ``torch`` extra, imported when first used; their classes
+(``ImageFolderDataset``, ``TinyImageNetDataset``, ``ImageNetFoldersDataset``,
+``ArrayImageDataset`` and the base class ``ImageFilesDataset``) can be
+imported from this module too.
 """
 
 from __future__ import annotations
@@ -12,20 +23,49 @@ import gzip
 import io
 import os
 import pickle
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch
 
+if TYPE_CHECKING:
+    from ._image_folders import (
+        ArrayImageDataset,
+        ImageFolderDataset,
+        ImageNetFoldersDataset,
+        TinyImageNetDataset,
+    )
+
 __all__ = [
     "CIFAR100_SUPERCLASSES",
+    "IMAGE_EXTENSIONS",
+    "as_dataset",
     "load_cifar10",
     "load_cifar100",
     "load_cifar100_superclass",
     "load_digits_images",
+    "load_image_folder",
+    "load_imagenet_folders",
     "load_mnist",
+    "load_tiny_imagenet",
 ]
+
+#: The torch Datasets, in a module that imports torch: loaded when first used.
+_TORCH_DATASETS = (
+    "ArrayImageDataset",
+    "ImageFilesDataset",
+    "ImageFolderDataset",
+    "ImageNetFoldersDataset",
+    "TinyImageNetDataset",
+)
+
+#: File name endings read as images (those of torchvision's ImageFolder).
+IMAGE_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp",
+)  # fmt: skip
 
 #: The 20 coarse classes of CIFAR-100, by coarse label index.
 CIFAR100_SUPERCLASSES = (
@@ -434,4 +474,232 @@ def load_cifar100_superclass(
         names,
         return_X_y,
         f"CIFAR-100 super-class {superclass}, {subset} set.",
+    )
+
+
+# Lazy torch Datasets --------------------------------------------------------------
+
+
+def _torch_datasets():
+    """The module of the torch Datasets; without torch, an ImportError."""
+    import importlib
+
+    return importlib.import_module("sklearn_difficulty._image_folders")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _TORCH_DATASETS:
+        return getattr(_torch_datasets(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_TORCH_DATASETS])
+
+
+def load_image_folder(
+    root: str | os.PathLike,
+    *,
+    classes: Sequence[str] | None = None,
+    extensions: str | Sequence[str] = IMAGE_EXTENSIONS,
+    mode: str = "RGB",
+    transform: Callable[[Any], Any] | None = None,
+) -> ImageFolderDataset:
+    """Images in ``root/<class>/<files>`` as a lazy torch Dataset of (image, label).
+
+    The classes, labels and order of the examples are those of
+    ``torchvision.datasets.ImageFolder``; the files are listed once without
+    opening any image, each image is read when indexed, and the dataset
+    pickles to a few hundred bytes (the file list is not pickled but listed
+    again where it is unpickled). Needs the ``torch`` extra. See
+    :class:`ImageFolderDataset`.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder holding one sub-folder per class.
+    classes : sequence of str, default=None
+        The class folders to read, in label order; None reads every sub-folder
+        of ``root``, sorted by name.
+    extensions : str or sequence of str, default=IMAGE_EXTENSIONS
+        The file name endings (in any case) of images.
+    mode : {"RGB", "L"}, default="RGB"
+        The PIL mode each image is converted to: three channels, or one grey.
+    transform : callable, default=None
+        Applied to each PIL image, as in torchvision; None gives a float32
+        tensor CxHxW of the pixels / 255.
+
+    Returns
+    -------
+    dataset : ImageFolderDataset
+        With ``targets`` (int64), ``classes``, ``class_to_idx``, ``samples``.
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> from sklearn_difficulty.datasets import load_image_folder
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for name in ("b", "a", "b"):
+    ...     (root / name).mkdir(exist_ok=True)
+    ...     n = len(list((root / name).iterdir()))
+    ...     Image.new("RGB", (2, 2), (255, 0, 0)).save(root / name / f"{n}.png")
+    >>> dataset = load_image_folder(root)
+    >>> dataset.classes, dataset.targets, dataset[0][0][:, 0, 0]
+    (['a', 'b'], array([0, 1, 1]), tensor([1., 0., 0.]))
+    >>> shutil.rmtree(root)
+    """
+    return _torch_datasets().ImageFolderDataset(
+        root, classes=classes, extensions=extensions, mode=mode, transform=transform
+    )
+
+
+def load_tiny_imagenet(
+    root: str | os.PathLike,
+    *,
+    subset: str = "train",
+    mode: str = "RGB",
+    transform: Callable[[Any], Any] | None = None,
+) -> TinyImageNetDataset:
+    """Tiny ImageNet in its standard layout as a lazy torch Dataset of (image, label).
+
+    Reads ``root/wnids.txt``, then ``root/train/<wnid>/images/*.JPEG`` or
+    ``root/val/images/*.JPEG`` labelled by ``root/val/val_annotations.txt``.
+    Label k is the k-th wnid in sorted order (as torchvision's ImageFolder on
+    ``root/train``), not in the order of ``wnids.txt``. Needs the ``torch``
+    extra. See :class:`TinyImageNetDataset`.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The ``tiny-imagenet-200`` folder.
+    subset : {"train", "val"}, default="train"
+    mode : {"RGB", "L"}, default="RGB"
+        The PIL mode each image is converted to (some images are grey).
+    transform : callable, default=None
+        Applied to each PIL image, as in torchvision; None gives a float32
+        tensor CxHxW of the pixels / 255.
+
+    Returns
+    -------
+    dataset : TinyImageNetDataset
+        With ``targets`` (int64), ``classes`` (the wnids), ``class_names``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.datasets import load_tiny_imagenet
+    >>> load_tiny_imagenet(tempfile.gettempdir() + "/no-tiny-imagenet-here")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: tiny ImageNet folder /.../no-tiny-imagenet-here does not exist.
+    """
+    return _torch_datasets().TinyImageNetDataset(
+        root, subset=subset, mode=mode, transform=transform
+    )
+
+
+def load_imagenet_folders(
+    root: str | os.PathLike,
+    *,
+    subset: str = "train",
+    mode: str = "RGB",
+    transform: Callable[[Any], Any] | None = None,
+) -> ImageNetFoldersDataset:
+    """ImageNet prepared as ``root/train/<wnid>/`` and ``root/val/<wnid>/`` folders.
+
+    A lazy torch Dataset of (image, label). The classes are the sorted
+    sub-folders of ``root/train`` (when present) for both subsets, so that
+    the validation labels agree with the training labels. Needs the
+    ``torch`` extra. See :class:`ImageNetFoldersDataset`.
+
+    Parameters
+    ----------
+    root : str or path-like
+        The folder holding ``train`` and ``val``.
+    subset : {"train", "val"}, default="train"
+    mode : {"RGB", "L"}, default="RGB"
+        The PIL mode each image is converted to.
+    transform : callable, default=None
+        Applied to each PIL image, as in torchvision; None gives a float32
+        tensor CxHxW of the pixels / 255.
+
+    Returns
+    -------
+    dataset : ImageNetFoldersDataset
+        With ``targets`` (int64), ``classes`` (the wnids).
+
+    Examples
+    --------
+    >>> import shutil, tempfile
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> from sklearn_difficulty.datasets import load_imagenet_folders
+    >>> root = Path(tempfile.mkdtemp())
+    >>> for wnid in ("n01440764", "n01443537"):
+    ...     (root / "train" / wnid).mkdir(parents=True)
+    ...     Image.new("RGB", (8, 6)).save(root / "train" / wnid / "0.JPEG")
+    >>> train = load_imagenet_folders(root)
+    >>> train.classes, train.targets, train[1][0].shape
+    (['n01440764', 'n01443537'], array([0, 1]), torch.Size([3, 6, 8]))
+    >>> shutil.rmtree(root)
+    """
+    return _torch_datasets().ImageNetFoldersDataset(
+        root, subset=subset, mode=mode, transform=transform
+    )
+
+
+def as_dataset(
+    data: Bunch | tuple[Any, Any],
+    *,
+    transform: Callable[[Any], Any] | None = None,
+) -> ArrayImageDataset:
+    """What an array loader returns, as a torch Dataset of (image, label).
+
+    Parameters
+    ----------
+    data : Bunch or tuple (images, target)
+        The Bunch of ``load_digits_images``, ``load_mnist``, ``load_cifar10``,
+        ``load_cifar100`` or ``load_cifar100_superclass`` (its
+        ``target_names`` become ``classes``), or what they return with
+        ``return_X_y=True``.
+    transform : callable, default=None
+        Applied to each image, a float32 CxHxW tensor; None returns it as is.
+
+    Returns
+    -------
+    dataset : ArrayImageDataset
+        With ``images``, ``targets`` (int64), ``classes``.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.datasets import as_dataset, load_digits_images
+    >>> dataset = as_dataset(load_digits_images())
+    >>> len(dataset), dataset.targets[:3], dataset.classes[:3]
+    (1797, array([0, 1, 2]), ['0', '1', '2'])
+    >>> image, label = dataset[1]
+    >>> image.shape, image.dtype, label
+    (torch.Size([1, 8, 8]), torch.float32, 1)
+    """
+    datasets = _torch_datasets()
+    if isinstance(data, Bunch):
+        missing = [key for key in ("images", "target") if key not in data]
+        if missing:
+            raise ValueError(
+                "data must be the Bunch of an image loader of this module, with "
+                f"images and target; it lacks {', '.join(missing)}."
+            )
+        names = data.get("target_names")
+        return datasets.ArrayImageDataset(
+            data["images"],
+            data["target"],
+            classes=None if names is None else [str(name) for name in names],
+            transform=transform,
+        )
+    if isinstance(data, tuple) and len(data) == 2:
+        return datasets.ArrayImageDataset(data[0], data[1], transform=transform)
+    raise TypeError(
+        "data must be the Bunch of an image loader of this module or a tuple "
+        f"(images, target); got {type(data).__name__}."
     )

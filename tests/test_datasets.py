@@ -3,6 +3,7 @@
 import gzip
 import pickle
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -211,3 +212,415 @@ def test_download_goes_through_torchvision(tmp_path, monkeypatch):
     np.testing.assert_array_equal(y, [3, 4])
     load_mnist(tmp_path, download=True)  # files present now: no second download
     assert len(calls) == 1
+
+
+# Lazy torch Datasets ----------------------------------------------------------
+
+
+def torch_and_pil():
+    torch = pytest.importorskip("torch", reason="the torch extra is not installed")
+    pytest.importorskip("PIL", reason="the torch extra is not installed")
+    return torch
+
+
+def save_png(path, pixels):
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(path)
+
+
+def image_folder(tmp_path, layout):
+    """Writes layout {class: n_images} as PNGs of random pixels; returns them."""
+    root = tmp_path / "images"
+    written = {}
+    for name, n in layout.items():
+        for k in range(n):
+            pixels = RNG.randint(0, 256, (5, 7, 3))
+            save_png(root / name / f"img{k}.png", pixels)
+            written[root / name / f"img{k}.png"] = pixels
+    return root, written
+
+
+def test_image_folder_labels_order_and_exact_pixels(tmp_path):
+    torch = torch_and_pil()
+    from sklearn_difficulty.datasets import ImageFolderDataset, load_image_folder
+
+    root, written = image_folder(tmp_path, {"zebra": 2, "ant": 3, "cow": 1})
+    (root / "ant" / "notes.txt").write_text("not an image")
+    save_png(root / "cow" / "nested" / "deep.PNG", np.zeros((5, 7, 3)))
+    dataset = load_image_folder(root)
+    assert isinstance(dataset, ImageFolderDataset)
+    assert isinstance(dataset, torch.utils.data.Dataset)
+    assert dataset.classes == ["ant", "cow", "zebra"]
+    assert dataset.class_to_idx == {"ant": 0, "cow": 1, "zebra": 2}
+    assert dataset.targets.dtype == np.int64
+    np.testing.assert_array_equal(dataset.targets, [0, 0, 0, 1, 1, 2, 2])
+    assert len(dataset) == 7
+    paths = [path for path, _ in dataset.samples]
+    assert paths[3:5] == [
+        str(root / "cow" / "img0.png"),
+        str(root / "cow" / "nested" / "deep.PNG"),
+    ]
+    for index, (path, label) in enumerate(dataset.samples):
+        image, got_label = dataset[index]
+        assert got_label == label and isinstance(got_label, int)
+        assert image.dtype == torch.float32 and image.shape == (3, 5, 7)
+        expected = written.get(Path(path), np.zeros((5, 7, 3)))
+        np.testing.assert_array_equal(
+            image.numpy(), expected.transpose(2, 0, 1).astype(np.float32) / 255
+        )
+
+
+def test_image_folder_agrees_with_torchvision(tmp_path):
+    torch_and_pil()
+    torchvision = pytest.importorskip("torchvision")
+    from sklearn_difficulty.datasets import load_image_folder
+
+    root, _ = image_folder(tmp_path, {"b": 2, "a-x": 1, "a": 2})
+    save_png(root / "a" / "sub" / "z.jpg", np.zeros((5, 7, 3)))
+    save_png(root / "a" / "sub-2" / "y.png", np.zeros((5, 7, 3)))
+    ours = load_image_folder(root)
+    theirs = torchvision.datasets.ImageFolder(str(root))
+    assert ours.classes == theirs.classes
+    assert ours.samples == theirs.samples
+    np.testing.assert_array_equal(ours.targets, theirs.targets)
+
+
+def test_image_folder_classes_extensions_and_mode(tmp_path):
+    torch_and_pil()
+    from sklearn_difficulty.datasets import load_image_folder
+
+    root = tmp_path / "images"
+    grey = RNG.randint(0, 256, (4, 6))
+    save_png(root / "a" / "0.png", grey)
+    save_png(root / "b" / "0.bmp.png", grey)
+    from PIL import Image
+
+    Image.fromarray(grey.astype(np.uint8)).save(root / "b" / "1.bmp")
+    with pytest.raises(FileNotFoundError, match=r"no image files \(\.bmp\) in .*'a'"):
+        load_image_folder(root, extensions=".bmp")
+    dataset = load_image_folder(root, classes=["b", "a"], extensions=(".PNG",))
+    assert dataset.classes == ["b", "a"]
+    np.testing.assert_array_equal(dataset.targets, [0, 1])
+    rgb, _ = dataset[1]  # a grey file, converted to three equal channels
+    np.testing.assert_array_equal(
+        rgb.numpy(), np.stack([grey / 255] * 3).astype(np.float32)
+    )
+    one_channel, _ = load_image_folder(root, mode="L")[0]
+    assert one_channel.shape == (1, 4, 6)
+    np.testing.assert_array_equal(
+        one_channel[0].numpy(), (grey / np.float32(255)).astype(np.float32)
+    )
+    with pytest.raises(ValueError, match="mode must be one of"):
+        load_image_folder(root, mode="CMYK")
+    with pytest.raises(ValueError, match="classes must be a non-empty"):
+        load_image_folder(root, classes=[])
+
+
+def test_transform_gets_the_pil_image(tmp_path):
+    torch = torch_and_pil()
+    from PIL import Image
+
+    from sklearn_difficulty.datasets import load_image_folder
+
+    root, _ = image_folder(tmp_path, {"a": 1, "b": 1})
+    seen = []
+
+    def transform(image):
+        seen.append((type(image), image.mode, image.size))
+        return torch.full((2, 2), 7.0)
+
+    dataset = load_image_folder(root, transform=transform)
+    assert seen == []  # listing the files opens no image
+    image, label = dataset[1]
+    assert label == 1 and torch.equal(image, torch.full((2, 2), 7.0))
+    assert len(seen) == 1 and issubclass(seen[0][0], Image.Image)
+    assert seen[0][1:] == ("RGB", (7, 5))
+
+
+def test_data_loader_batches(tmp_path):
+    torch = torch_and_pil()
+    from sklearn_difficulty.datasets import as_dataset, load_image_folder
+
+    root, _ = image_folder(tmp_path, {"a": 3, "b": 3})
+    batches = list(torch.utils.data.DataLoader(load_image_folder(root), batch_size=4))
+    assert [images.shape for images, _ in batches] == [(4, 3, 5, 7), (2, 3, 5, 7)]
+    assert batches[0][1].dtype == torch.int64
+    assert batches[0][1].tolist() == [0, 0, 0, 1]
+
+    arrays = as_dataset((np.zeros((5, 1, 8, 8)), np.arange(5) % 2))
+    images, labels = next(iter(torch.utils.data.DataLoader(arrays, batch_size=4)))
+    assert images.shape == (4, 1, 8, 8) and images.dtype == torch.float32
+    assert labels.tolist() == [0, 1, 0, 1]
+
+
+def write_tiny_imagenet(root, wnids=("n02", "n09", "n01"), n_train=2):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "wnids.txt").write_text("\n".join(wnids) + "\n")
+    (root / "words.txt").write_text("n01\tgoldfish, Carassius auratus\nn09\tbee\n")
+    for wnid in wnids:
+        for k in range(n_train):
+            save_png(
+                root / "train" / wnid / "images" / f"{wnid}_{k}.JPEG",
+                RNG.randint(0, 256, (64, 64, 3)),
+            )
+        (root / "train" / wnid / f"{wnid}_boxes.txt").write_text("boxes\n")
+    val_labels = ["n09", "n01", "n02", "n09"]
+    lines = []
+    for k, wnid in enumerate(val_labels):
+        save_png(
+            root / "val" / "images" / f"val_{k}.JPEG", RNG.randint(0, 256, (64, 64))
+        )
+        lines.append(f"val_{k}.JPEG\t{wnid}\t0\t1\t60\t62")
+    (root / "val" / "val_annotations.txt").write_text("\n".join(lines) + "\n")
+    return val_labels
+
+
+def test_tiny_imagenet_train_and_val(tmp_path):
+    torch_and_pil()
+    from sklearn_difficulty.datasets import load_tiny_imagenet
+
+    root = tmp_path / "tiny-imagenet-200"
+    val_labels = write_tiny_imagenet(root)
+    train = load_tiny_imagenet(root)
+    assert train.classes == ["n01", "n02", "n09"]  # sorted, as ImageFolder
+    assert train.class_names == ["goldfish, Carassius auratus", "n02", "bee"]
+    np.testing.assert_array_equal(train.targets, [0, 0, 1, 1, 2, 2])
+    assert train.samples[2] == (
+        str(root / "train" / "n02" / "images" / "n02_0.JPEG"),
+        1,
+    )
+    image, label = train[5]
+    assert image.shape == (3, 64, 64) and label == 2
+
+    val = load_tiny_imagenet(root, subset="val")
+    assert val.classes == train.classes
+    np.testing.assert_array_equal(
+        val.targets, [train.class_to_idx[w] for w in val_labels]
+    )
+    assert [Path(path).name for path, _ in val.samples] == [
+        f"val_{k}.JPEG" for k in range(4)
+    ]
+    image, label = val[1]  # a grey file, converted to RGB
+    assert image.shape == (3, 64, 64) and label == 0
+    assert pickle.loads(pickle.dumps(val)).targets.tolist() == val.targets.tolist()
+
+
+def test_tiny_imagenet_errors_name_what_is_missing(tmp_path):
+    torch_and_pil()
+    from sklearn_difficulty.datasets import load_tiny_imagenet
+
+    root = tmp_path / "tiny"
+    with pytest.raises(
+        FileNotFoundError, match=f"tiny ImageNet folder {root} does not exist"
+    ):
+        load_tiny_imagenet(root)
+    write_tiny_imagenet(root)
+    with pytest.raises(ValueError, match="subset must be 'train' or 'val'"):
+        load_tiny_imagenet(root, subset="test")
+
+    annotations = root / "val" / "val_annotations.txt"
+    text = annotations.read_text()
+    annotations.write_text(text + "val_9.JPEG\tn77\t0\t0\t1\t1\n")
+    with pytest.raises(
+        ValueError, match=r"val_annotations.txt, line 5: 'n77' is not one"
+    ):
+        load_tiny_imagenet(root, subset="val")
+    annotations.write_text(text + "val_9.JPEG\tn01\t0\t0\t1\t1\n")
+    with pytest.raises(
+        FileNotFoundError, match=f"not in {root / 'val' / 'images'}: val_9.JPEG"
+    ):
+        load_tiny_imagenet(root, subset="val")
+    annotations.unlink()
+    with pytest.raises(FileNotFoundError, match=f"{annotations}, do not exist"):
+        load_tiny_imagenet(root, subset="val")
+
+    (root / "wnids.txt").write_text("n01\nn02\nn09\nn05\n")
+    with pytest.raises(
+        FileNotFoundError, match=f"{root / 'train' / 'n05'} does not exist"
+    ):
+        load_tiny_imagenet(root)
+    (root / "wnids.txt").unlink()
+    with pytest.raises(FileNotFoundError, match=f"{root / 'wnids.txt'} does not exist"):
+        load_tiny_imagenet(root)
+
+
+def test_imagenet_folders_train_and_val(tmp_path):
+    torch_and_pil()
+    from sklearn_difficulty.datasets import load_imagenet_folders
+
+    root = tmp_path / "imagenet"
+    for wnid, n in [("n01443537", 2), ("n01440764", 1), ("n01484850", 1)]:
+        for k in range(n):
+            save_png(
+                root / "train" / wnid / f"{wnid}_{k}.JPEG",
+                RNG.randint(0, 256, (6, 8, 3)),
+            )
+    for wnid in ["n01484850", "n01440764", "n01443537"]:
+        save_png(
+            root / "val" / wnid / "ILSVRC2012_val_0.JPEG", RNG.randint(0, 256, (6, 8))
+        )
+    train = load_imagenet_folders(root)
+    assert train.classes == ["n01440764", "n01443537", "n01484850"]
+    np.testing.assert_array_equal(train.targets, [0, 1, 1, 2])
+    val = load_imagenet_folders(root, subset="val")
+    assert val.classes == train.classes
+    np.testing.assert_array_equal(val.targets, [0, 1, 2])
+    assert val[2][0].shape == (3, 6, 8)
+
+    (root / "train" / "n09999999").mkdir()
+    with pytest.raises(
+        FileNotFoundError, match=f"{root / 'train' / 'n09999999'}, the folder"
+    ):
+        load_imagenet_folders(root)
+    with pytest.raises(
+        FileNotFoundError, match=f"{root / 'val' / 'n09999999'} does not exist"
+    ):
+        load_imagenet_folders(root, subset="val")
+    with pytest.raises(
+        FileNotFoundError, match=f"val folder of ImageNet, {tmp_path / 'x' / 'val'}"
+    ):
+        (tmp_path / "x").mkdir()
+        load_imagenet_folders(tmp_path / "x", subset="val")
+
+
+def test_image_folder_errors_name_the_path(tmp_path):
+    torch_and_pil()
+    from sklearn_difficulty.datasets import load_image_folder
+
+    missing = tmp_path / "nowhere"
+    with pytest.raises(
+        FileNotFoundError, match=f"image folder {missing} does not exist"
+    ):
+        load_image_folder(missing)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(
+        NotADirectoryError, match=f"{tmp_path / 'file'} is not a folder"
+    ):
+        load_image_folder(tmp_path / "file")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "loose.png").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match=f"no class folders in {empty}"):
+        load_image_folder(empty)
+    (empty / "cats").mkdir()
+    (empty / "cats" / "readme.txt").write_text("x")
+    with pytest.raises(
+        FileNotFoundError, match=f"no image files .* in {empty / 'cats'}"
+    ):
+        load_image_folder(empty)
+    with pytest.raises(FileNotFoundError, match=f"{empty / 'dogs'} does not exist"):
+        load_image_folder(empty, classes=["dogs"])
+
+
+def test_broken_image_names_the_file(tmp_path):
+    torch_and_pil()
+    from sklearn_difficulty.datasets import load_image_folder
+
+    root, _ = image_folder(tmp_path, {"a": 1})
+    broken = root / "a" / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    truncated = root / "a" / "truncated.png"
+    truncated.write_bytes((root / "a" / "img0.png").read_bytes()[:60])
+    dataset = load_image_folder(root)  # listing opens no image
+    assert len(dataset) == 3
+    for index, path in [(0, broken), (2, truncated)]:
+        with pytest.raises(OSError, match=f"cannot read image {path}"):
+            dataset[index]
+
+
+def test_pickles_small_for_many_files_and_lists_them_again(tmp_path):
+    torch_and_pil()
+    import io
+
+    from PIL import Image
+
+    from sklearn_difficulty.datasets import load_image_folder
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), (10, 20, 30)).save(buffer, format="PNG")
+    png = buffer.getvalue()
+    root = tmp_path / "many"
+    for name in ("a", "b", "c", "d"):
+        (root / name).mkdir(parents=True)
+        for k in range(5000):
+            (root / name / f"{k:05d}.png").write_bytes(png)
+    dataset = load_image_folder(root)
+    assert len(dataset) == 20_000
+    size = len(pickle.dumps(dataset))
+    assert size < 1_000, size
+    copy = pickle.loads(pickle.dumps(dataset))
+    assert copy._files is None  # not listed until used
+    assert len(copy) == 20_000
+    np.testing.assert_array_equal(copy.targets, dataset.targets)
+    assert copy.samples == dataset.samples
+    assert len(pickle.dumps(copy)) == size  # and still small once listed again
+    image, label = copy[19_999]
+    assert label == 3 and image[:, 0, 0].mul(255).round().tolist() == [10, 20, 30]
+
+    moved = pickle.loads(pickle.dumps(dataset))
+    (root / "d" / "00000.png").unlink()
+    with pytest.raises(RuntimeError, match="changed after the dataset was made"):
+        len(moved)
+
+
+def test_array_datasets_wrap_the_array_loaders(tmp_path):
+    torch = torch_and_pil()
+    from sklearn_difficulty.datasets import ArrayImageDataset, as_dataset
+
+    images = RNG.rand(4, 1, 28, 28).astype(np.float32)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", (images[:, 0] * 255).round())
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", np.array([3, 1, 4, 1]))
+    mnist = load_mnist(tmp_path, subset="test")
+    dataset = as_dataset(mnist)
+    assert isinstance(dataset, ArrayImageDataset)
+    assert isinstance(dataset, torch.utils.data.Dataset)
+    assert dataset.classes == [str(k) for k in range(10)]
+    assert dataset.targets.dtype == np.int64
+    np.testing.assert_array_equal(dataset.targets, [3, 1, 4, 1])
+    image, label = dataset[2]
+    assert label == 4
+    np.testing.assert_array_equal(image.numpy(), mnist.images[2])
+    X, y = load_mnist(tmp_path, subset="test", return_X_y=True)  # unchanged
+    assert isinstance(X, np.ndarray) and X.shape == (4, 1, 28, 28)
+
+    flipped = as_dataset((X, y), transform=lambda image: image.flip(-1))
+    np.testing.assert_array_equal(flipped[0][0].numpy(), X[0][..., ::-1])
+    assert pickle.loads(pickle.dumps(as_dataset((X, y)))).targets.tolist() == [
+        3,
+        1,
+        4,
+        1,
+    ]
+
+    with pytest.raises(ValueError, match="one label per image: 4 images"):
+        ArrayImageDataset(X, y[:3])
+    with pytest.raises(
+        ValueError, match=r"shape \(n_samples, channels, height, width\)"
+    ):
+        ArrayImageDataset(X[:, 0], y)
+    with pytest.raises(ValueError, match="integer labels"):
+        ArrayImageDataset(X, y - 5)
+    with pytest.raises(ValueError, match="classes names 2 classes"):
+        ArrayImageDataset(X, y, classes=["a", "b"])
+    with pytest.raises(TypeError, match="tuple"):
+        as_dataset(X)
+
+
+def test_datasets_module_imports_without_torch(monkeypatch):
+    import sys
+
+    import sklearn_difficulty
+    import sklearn_difficulty.datasets as datasets
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "sklearn_difficulty._image_folders", raising=False)
+    monkeypatch.delattr(sklearn_difficulty, "_image_folders", raising=False)
+    assert datasets.load_digits_images(return_X_y=True)[0].shape == (1797, 1, 8, 8)
+    with pytest.raises(ImportError, match=r'pip install "sklearn-difficulty\[torch\]"'):
+        datasets.load_image_folder(".")
+    with pytest.raises(ImportError, match=r"sklearn-difficulty\[torch\]"):
+        datasets.ImageFolderDataset  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        datasets.nothing  # noqa: B018

@@ -1,5 +1,7 @@
 """torch Datasets as X: streamed to the members, recorded as arrays would be."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from torch.utils.data import Dataset, Subset, TensorDataset  # noqa: E402
 
 from sklearn_difficulty import EnsembleDifficulty  # noqa: E402
 from sklearn_difficulty._data import dataset_labels  # noqa: E402
+from sklearn_difficulty._random import MemberStreams  # noqa: E402
 from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
 from sklearn_difficulty.nets import SkorchCNN, VectorisedCNN  # noqa: E402
 
@@ -151,3 +154,51 @@ def test_every_job_is_placed_with_its_group_index(digits, monkeypatch):
     net = VectorisedCNN("mnist", max_epochs=1, batch_size=40, member_chunk=2)
     EnsembleDifficulty(net, n_estimators=5, random_state=0).fit(X, y)
     assert groups == [0, 1, 2]
+
+
+def test_a_member_task_for_a_folder_of_20000_images_pickles_small(tmp_path):
+    """What joblib sends a worker: the folder's description, not its images."""
+    import io
+    import pickle
+
+    from PIL import Image
+
+    from sklearn_difficulty.datasets import load_image_folder
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(buffer, format="PNG")
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / name).mkdir()
+        for k in range(5000):
+            (tmp_path / name / f"{k:05d}.png").write_bytes(buffer.getvalue())
+    folder = load_image_folder(tmp_path)
+    ed = EnsembleDifficulty(SkorchCNN("mnist"), n_estimators=2, max_samples=0.5)
+    recorder, plan, _ = ed._check_and_plan(folder, None, None, None, {})
+    task = pickle.dumps((recorder, ed.estimator, plan, [1234]))
+    assert len(task) < 1_000_000, len(task)
+    X, y, _, _ = plan.training_data(MemberStreams.from_seed(1234))
+    assert len(X) == len(y) == 10_000
+    assert len(pickle.dumps(X)) < 1_000_000  # a Subset: indices and description
+
+
+@pytest.mark.parametrize("name", sorted(NETS))
+def test_an_image_folder_gives_the_record_of_its_images_as_arrays(tmp_path, name):
+    from PIL import Image
+
+    from sklearn_difficulty.datasets import load_image_folder
+
+    X, y = load_digits_images(return_X_y=True)
+    pixels = np.round(X[:150, 0] * 255).astype(np.uint8)
+    for index, (image, label) in enumerate(zip(pixels, y[:150], strict=True)):
+        (tmp_path / f"digit_{label}").mkdir(exist_ok=True)
+        Image.fromarray(image).save(tmp_path / f"digit_{label}" / f"{index:04d}.png")
+    folder = load_image_folder(tmp_path, mode="L")
+    order = [int(Path(path).stem) for path, _ in folder.samples]  # folder order
+    arrays = pixels[order][:, np.newaxis].astype(np.float32) / 255
+    params = dict(n_estimators=2, max_samples=0.8, random_state=0)
+    streamed = EnsembleDifficulty(NETS[name](), **params).fit(folder)
+    in_memory = EnsembleDifficulty(NETS[name](), **params).fit(arrays, y[:150][order])
+    np.testing.assert_array_equal(
+        streamed.record_.predictions["train"], in_memory.record_.predictions["train"]
+    )
+    assert streamed.classes_.tolist() == list(range(10))

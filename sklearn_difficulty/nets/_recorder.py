@@ -14,6 +14,7 @@ from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset
 
+from .._torch_data import worker_context
 from ..recorders import MemberPlan, Recorder, register_recorder
 from ._classifier import SkorchCNN, resolve_device
 
@@ -309,6 +310,10 @@ class SkorchRecorder(Recorder):
             )
         if plan.options.get("drop_default_split"):
             updates["train_split"] = None
+        for kind in ("iterator_train", "iterator_valid"):
+            context = worker_context(params.get(f"{kind}__num_workers", 0))
+            if context and f"{kind}__multiprocessing_context" not in params:
+                updates[f"{kind}__multiprocessing_context"] = context
         estimator.set_params(**updates)
         with torch_member_session(streams.init, device):
             # A Dataset brings its labels (class indices) itself, as skorch reads it.

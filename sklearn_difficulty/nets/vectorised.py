@@ -35,6 +35,7 @@ from torch.func import functional_call, stack_module_state, vmap
 from torch.utils.data import DataLoader
 
 from .._data import dataset_labels
+from .._torch_data import worker_context
 from .._random import MAX_SEED, MemberStreams, keyed_uniform
 from ..recorders import MemberPlan, MemberRecord, Recorder, register_recorder
 from ._classifier import images_to_nchw, resolve_device
@@ -79,6 +80,7 @@ class _Images:
             self.dataset,
             num_workers=self.num_workers,
             pin_memory=self.pin_memory,
+            multiprocessing_context=worker_context(self.num_workers),
             **kwargs,
         )
 
