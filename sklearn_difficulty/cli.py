@@ -21,10 +21,12 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import __version__
+from ._data import is_torch_dataset, n_samples
 from .dynamics import bimodality, difficulty_ranking, learning_phases
 from .ensemble import EnsembleDifficulty
 from .frames import example_table
@@ -38,6 +40,9 @@ DATASETS = (
     "cifar10",
     "cifar100",
     "cifar100:<super-class>",
+    "imagefolder:PATH",
+    "tiny-imagenet",
+    "imagenet",
     "FILE.npz",
 )
 RUN_FILES = ("record.npz", "summary.json")
@@ -86,6 +91,8 @@ def load_data(name: str, data_dir: str | None, random_state: int):
         )
         return X_train, y_train, X_test, y_test, np.arange(10).astype(str), True
     root = data_dir or "."
+    if name.startswith("imagefolder:") or name in ("tiny-imagenet", "imagenet"):
+        return _image_files(name, root)
     if name in ("mnist", "cifar10", "cifar100") or name.startswith("cifar100:"):
         if name == "mnist":
             load = datasets.load_mnist
@@ -112,6 +119,43 @@ def load_data(name: str, data_dir: str | None, random_state: int):
     raise CommandError(f"unknown data set {name!r}; use one of: {', '.join(DATASETS)}.")
 
 
+def _image_files(name: str, root: str):
+    """Lazy data sets of image files: labels known, images read when needed.
+
+    ``imagefolder:PATH`` reads ``PATH/train`` and ``PATH/test`` (or
+    ``PATH/val``) when they exist, else PATH itself as the training set;
+    ``tiny-imagenet`` and ``imagenet`` read their standard layouts in
+    ``--data-dir``.
+    """
+    from . import datasets
+
+    train: Any
+    test: Any
+    try:
+        if name.startswith("imagefolder:"):
+            path = Path(name.split(":", 1)[1])
+            test_folder = next(
+                (path / sub for sub in ("test", "val") if (path / sub).is_dir()), None
+            )
+            train_folder = path / "train" if (path / "train").is_dir() else path
+            train = datasets.load_image_folder(train_folder)
+            test = (
+                None
+                if test_folder is None
+                else datasets.load_image_folder(test_folder, classes=train.classes)
+            )
+        else:
+            load = (
+                datasets.load_tiny_imagenet
+                if name == "tiny-imagenet"
+                else datasets.load_imagenet_folders
+            )
+            train, test = load(root, subset="train"), load(root, subset="val")
+    except (OSError, ValueError) as error:
+        raise CommandError(str(error)) from error
+    return train, None, test, None, np.asarray(train.classes), True
+
+
 # Models -------------------------------------------------------------------------
 
 
@@ -129,6 +173,17 @@ def parse_params(items: list[str]) -> dict:
     return params
 
 
+def _is_torchvision_model(name: str) -> bool:
+    """Whether ``name`` is one of torchvision's classification models."""
+    if "." in name or not name.isidentifier():
+        return False
+    try:
+        import torchvision
+    except ImportError:
+        return False
+    return name in torchvision.models.list_models(module=torchvision.models)
+
+
 def build_model(
     name: str, params: dict, *, epochs: int | None, rounds: int, device: str
 ):
@@ -138,7 +193,7 @@ def build_model(
     (:mod:`sklearn_difficulty.nets.recipes`), for ``epochs`` epochs, or the
     recipe's when None; ``params`` win over both.
     """
-    if name in NETWORKS:
+    if name in NETWORKS or _is_torchvision_model(name):
         from .nets import SkorchCNN
 
         defaults: dict[str, object] = {"device": device}
@@ -168,6 +223,13 @@ def build_model(
         return cls(**params), False
     except TypeError as error:
         raise CommandError(f"bad parameters for {name}: {error}.") from error
+
+
+def _images_of(images, rows) -> np.ndarray:
+    """Some images of an array or a data set, as an array."""
+    if not is_torch_dataset(images):
+        return images[rows]
+    return np.stack([np.asarray(images[int(row)][0]) for row in rows])
 
 
 # Writing a run ------------------------------------------------------------------
@@ -258,6 +320,11 @@ def run(args) -> Path:
         device=args.device,
     )
     images_train = X_train
+    if is_torch_dataset(X_train) and not takes_images:
+        raise CommandError(
+            f"{args.data} is read image by image: choose a network (--model "
+            f"{NETWORKS[0]}, resnet18, ...), not {args.model}."
+        )
     if not takes_images:
         X_train = X_train.reshape(len(X_train), -1)
         X_test = None if X_test is None else X_test.reshape(len(X_test), -1)
@@ -274,6 +341,8 @@ def run(args) -> Path:
         verbose=0 if args.quiet else 1,
     )
     eval_set = None if X_test is None else {"test": (X_test, y_test)}
+    if y_train is None:  # a data set of image files: labels come with it
+        y_train = X_train.targets
     start = time.perf_counter()
     ensemble.fit(X_train, y_train, eval_set=eval_set)
     seconds = time.perf_counter() - start
@@ -286,7 +355,10 @@ def run(args) -> Path:
         picks = {"easiest": order[:16], "hardest": order[::-1][:16]}
         np.savez(
             out / "examples.npz",
-            **{f"{kind}_images": images_train[rows] for kind, rows in picks.items()},
+            **{
+                f"{kind}_images": _images_of(images_train, rows)
+                for kind, rows in picks.items()
+            },  # type: ignore[arg-type]
             **{f"{kind}_indices": rows for kind, rows in picks.items()},  # type: ignore[arg-type]
         )
     summary = {
@@ -298,7 +370,7 @@ def run(args) -> Path:
         "members": args.members,
         "stage_kind": record.stage_kind,
         "n_train": int(len(y_train)),
-        "n_test": None if y_test is None else int(len(y_test)),
+        "n_test": None if X_test is None else int(n_samples(X_test)),
         "classes": [str(c) for c in names],
         "seconds": round(seconds, 2),
         "figures": figures,
@@ -586,11 +658,15 @@ def build_parser() -> argparse.ArgumentParser:
     run_parser.add_argument(
         "--data", default="digits", help=f"one of {', '.join(DATASETS)}"
     )
-    run_parser.add_argument("--data-dir", help="folder of MNIST or CIFAR files")
+    run_parser.add_argument(
+        "--data-dir", help="folder of MNIST, CIFAR, tiny ImageNet or ImageNet files"
+    )
     run_parser.add_argument(
         "--model",
         default="mnist",
-        help=f"{', '.join(NETWORKS)}, adaboost, or an import path (sklearn.svm.SVC)",
+        help=f"{', '.join(NETWORKS)}, a torchvision model (resnet18, resnet50, "
+        "alexnet, densenet121, vgg16, ...), adaboost, or an import path "
+        "(sklearn.svm.SVC)",
     )
     run_parser.add_argument(
         "--param", action="append", default=[], help="model parameter key=value"

@@ -243,3 +243,33 @@ def test_the_report_opens_in_a_real_browser(adaboost_run, tmp_path):
         check=True,
     )
     assert shot.stat().st_size > 20_000
+
+
+def test_run_on_an_image_folder_and_refuse_what_cannot_read_it(tmp_path):
+    pytest.importorskip("torch", reason="the torch extra is not installed")
+    from PIL import Image
+
+    X, y = load_digits_images(return_X_y=True)
+    for subset, rows in (("train", range(0, 80)), ("test", range(80, 110))):
+        for row in rows:
+            folder = tmp_path / "digits" / subset / f"digit_{y[row]}"
+            folder.mkdir(parents=True, exist_ok=True)
+            image = np.round(X[row, 0] * 255).astype(np.uint8)
+            Image.fromarray(image).save(folder / f"{row:04d}.png")
+    out = tmp_path / "run"
+    data = f"imagefolder:{tmp_path / 'digits'}"
+    cli("run", "--data", data, "--model", "mnist", "--members", 2, "--epochs", 1,
+        "--out", out, "--quiet")  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["n_train"] == 80 and summary["n_test"] == 30
+    assert summary["classes"] == [f"digit_{k}" for k in range(10)]
+    examples = np.load(out / "examples.npz", allow_pickle=False)
+    assert examples["easiest_images"].shape == (16, 3, 8, 8)  # RGB from PNG
+    record = PredictionRecord.load(out / "record.npz")
+    assert record.predictions["test"].shape == (2, 2, 30)
+    refused = cli("run", "--data", data, "--model", "adaboost", "--out",
+                  tmp_path / "no", check=False)  # fmt: skip
+    assert refused.returncode != 0 and "choose a network" in refused.stderr
+    missing = cli("run", "--data", f"imagefolder:{tmp_path / 'nowhere'}", "--out",
+                  tmp_path / "no", check=False)  # fmt: skip
+    assert missing.returncode != 0 and "nowhere" in missing.stderr

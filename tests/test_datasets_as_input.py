@@ -202,3 +202,23 @@ def test_an_image_folder_gives_the_record_of_its_images_as_arrays(tmp_path, name
         streamed.record_.predictions["train"], in_memory.record_.predictions["train"]
     )
     assert streamed.classes_.tolist() == list(range(10))
+
+
+def test_a_corrupt_image_fails_its_members_by_the_failure_policy(tmp_path):
+    from PIL import Image
+
+    from sklearn_difficulty import MemberFailedWarning
+    from sklearn_difficulty.datasets import load_image_folder
+
+    for label in range(2):
+        (tmp_path / f"c{label}").mkdir()
+        for k in range(10):
+            Image.new("L", (8, 8), 20 * k).save(tmp_path / f"c{label}" / f"{k}.png")
+    (tmp_path / "c1" / "9.png").write_bytes(b"not a png")
+    folder = load_image_folder(tmp_path, mode="L")
+    net = SkorchCNN("mnist", max_epochs=1, batch_size=5)
+    with pytest.raises(OSError, match="9.png"):
+        EnsembleDifficulty(net, n_estimators=2).fit(folder)
+    with pytest.warns(MemberFailedWarning, match="9.png"):
+        with pytest.raises(ValueError, match="only 0 of 2 members"):
+            EnsembleDifficulty(net, n_estimators=2, on_error="drop").fit(folder)
