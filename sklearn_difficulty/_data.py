@@ -15,10 +15,12 @@ from sklearn.utils.validation import _num_samples
 
 __all__ = [
     "dataset_labels",
+    "is_augmented",
     "is_torch_dataset",
     "n_samples",
     "relabelled",
     "take",
+    "unaugmented",
 ]
 
 
@@ -78,6 +80,20 @@ def _label(item):
         )
     label = item[1]
     return label.item() if hasattr(label, "item") else label
+
+
+def unaugmented(X):
+    """The plain data set of an augmented one (the recording pass reads it)."""
+    return X.dataset if getattr(X, "augments_training", False) else X
+
+
+def is_augmented(X) -> bool:
+    """Whether members train on randomly transformed examples of ``X``."""
+    while X is not None:
+        if getattr(X, "augments_training", False):
+            return True
+        X = getattr(X, "dataset", None)
+    return False
 
 
 def relabelled(dataset, codes: np.ndarray):

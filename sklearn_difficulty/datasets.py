@@ -43,6 +43,7 @@ __all__ = [
     "CIFAR100_SUPERCLASSES",
     "IMAGE_EXTENSIONS",
     "as_dataset",
+    "augmented",
     "load_cifar10",
     "load_cifar100",
     "load_cifar100_superclass",
@@ -703,3 +704,43 @@ def as_dataset(
         "data must be the Bunch of an image loader of this module or a tuple "
         f"(images, target); got {type(data).__name__}."
     )
+
+
+def augmented(dataset, train_transform: Callable[[Any], Any]):
+    """The data set with a random transform for training, and plain for recording.
+
+    The one way to augment the training data of an ensemble: members train
+    on ``train_transform(image)`` for every image of ``dataset`` (a random
+    crop, a flip: torchvision's transforms on tensors), while the recording
+    pass after every epoch, and every evaluation set, read the images as
+    ``dataset`` gives them, so no recorded prediction comes from an
+    augmented image. Each member's transforms draw from its own streams (its
+    DataLoader's generator, or its dropout stream without workers). Skorch
+    members only: the vectorised trainer shares each step's images among its
+    members and refuses it.
+
+    Parameters
+    ----------
+    dataset : torch Dataset of (image, label)
+        The plain data set (its own ``transform`` is the fixed preprocessing).
+    train_transform : callable
+        Applied to each image tensor when members train.
+
+    Returns
+    -------
+    dataset : torch Dataset
+        Pass it to ``EnsembleDifficulty.fit`` as X.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.datasets import (
+    ...     as_dataset, augmented, load_digits_images)
+    >>> plain = as_dataset(load_digits_images())
+    >>> flipped = augmented(plain, lambda image: torch.flip(image, dims=[2]))
+    >>> bool(torch.equal(flipped[0][0], plain[0][0].flip(2))), len(flipped)
+    (True, 1797)
+    """
+    from ._torch_data import Augmented
+
+    return Augmented(dataset, train_transform)

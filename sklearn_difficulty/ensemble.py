@@ -31,7 +31,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._data import dataset_labels, is_torch_dataset, n_samples, relabelled
+from ._data import (
+    dataset_labels,
+    is_torch_dataset,
+    n_samples,
+    relabelled,
+    unaugmented,
+)
 from ._members import MemberCache, build_record, run_members
 from ._progress import Progress
 from ._random import draw_member_seeds
@@ -547,7 +553,10 @@ or torch Dataset
                     f"vectorised recorders); {type(self.estimator).__name__} is "
                     f"recorded by {recorder.name!r}: give it arrays."
                 )
+            scored_X = relabelled(unaugmented(members_X), y_codes)
             members_X = relabelled(members_X, y_codes)
+        else:
+            scored_X = members_X
         fit_params = _check_method_params(
             np.empty(n_samples(checked_X)) if is_torch_dataset(X) else checked_X,
             fit_params,
@@ -563,7 +572,7 @@ or torch Dataset
             X=members_X,
             y=y_codes if codes else y,
             fit_params=fit_params,
-            scored=[members_X, *(X_eval for _, X_eval, _ in eval_sets)],
+            scored=[scored_X, *(X_eval for _, X_eval, _ in eval_sets)],
             names=["train", *(name for name, _, _ in eval_sets)],
             classes=self._member_classes,
             label_dtype=label_dtype(self.classes_.size),

@@ -222,3 +222,43 @@ def test_a_corrupt_image_fails_its_members_by_the_failure_policy(tmp_path):
     with pytest.warns(MemberFailedWarning, match="9.png"):
         with pytest.raises(ValueError, match="only 0 of 2 members"):
             EnsembleDifficulty(net, n_estimators=2, on_error="drop").fit(folder)
+
+
+class Spy(torch.nn.Module):
+    """A tiny net that keeps the largest pixel it saw in training and in eval."""
+
+    seen = {"train": 0.0, "eval": 0.0}
+
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+
+    def forward(self, X):
+        mode = "train" if self.training else "eval"
+        Spy.seen[mode] = max(Spy.seen[mode], float(X.max()))
+        return self.layers(X)
+
+
+def test_the_recording_pass_never_sees_an_augmented_image(digits):
+    from skorch import NeuralNetClassifier
+
+    from sklearn_difficulty.datasets import augmented
+
+    X, y, X_test, y_test = digits
+    marked = augmented(tensors(X, y), lambda image: image + 10)  # pixels > 1
+    net = NeuralNetClassifier(
+        Spy, max_epochs=2, lr=0.1, batch_size=40,
+        criterion=torch.nn.CrossEntropyLoss, verbose=0,
+    )  # fmt: skip
+    Spy.seen.update(train=0.0, eval=0.0)
+    ed = EnsembleDifficulty(net, n_estimators=2, random_state=0)
+    ed.fit(marked, eval_set={"test": (tensors(X_test, y_test), None)})
+    assert Spy.seen["train"] > 10  # members trained on augmented images
+    assert Spy.seen["eval"] <= 1  # every recorded prediction saw plain ones
+    plain = EnsembleDifficulty(net, n_estimators=2, random_state=0)
+    plain.fit(tensors(X, y))
+    assert not np.array_equal(
+        ed.record_.predictions["train"], plain.record_.predictions["train"]
+    )
+    with pytest.raises(ValueError, match="augmentation"):
+        EnsembleDifficulty(NETS["vectorised"](), n_estimators=2).fit(marked)

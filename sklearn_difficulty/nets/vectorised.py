@@ -34,9 +34,9 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 from torch.utils.data import DataLoader
 
-from .._data import dataset_labels
-from .._torch_data import worker_context
+from .._data import dataset_labels, is_augmented
 from .._random import MAX_SEED, MemberStreams, keyed_uniform
+from .._torch_data import worker_context
 from ..recorders import MemberPlan, MemberRecord, Recorder, register_recorder
 from ._classifier import images_to_nchw, resolve_device
 from ._recorder import placed_on_gpu
@@ -523,6 +523,12 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         self, plan: MemberPlan, seeds
     ) -> list[MemberRecord | Exception]:
         self._check_params()
+        if is_augmented(plan.X):
+            raise ValueError(
+                "VectorisedCNN loads each image once per step for all the members "
+                "whose batches hold it, so it cannot give each member its own "
+                "random augmentation: train augmented data with SkorchCNN."
+            )
         device = torch.device(resolve_device(self.device))
         X = _Images(plan.X, self, device)
         y = torch.as_tensor(np.asarray(plan.y, dtype=np.int64), device=device)
