@@ -154,10 +154,19 @@ class WithBatchNorm(nn.Module):
         return self.layers(X)
 
 
+def test_batch_norm_uses_batch_statistics(digits):
+    X, y, X_test, y_test = digits
+    net = VectorisedCNN(WithBatchNorm, max_epochs=3, optimizer="adam", lr=0.01)
+    net.fit(X, y)
+    norm = net.module_.layers[2]
+    assert not norm.track_running_stats and norm.running_mean is None
+    assert net.score(X_test, y_test) > 0.5
+    ed = EnsembleDifficulty(net, n_estimators=2, random_state=0).fit(X, y)
+    assert ed.member_accuracy_[:, -1].mean() > 0.5
+
+
 def test_bad_settings(digits):
     X, y, _, _ = digits
-    with pytest.raises(ValueError, match="batch-norm running statistics"):
-        VectorisedCNN(WithBatchNorm, max_epochs=1).fit(X, y)
     with pytest.raises(ValueError, match="optimizer must be"):
         VectorisedCNN("mnist", optimizer="lbfgs").fit(X, y)
     with pytest.raises(TypeError, match="module class"):

@@ -180,17 +180,10 @@ def _build_module(module, kwargs, input_shape, n_classes) -> nn.Module:
         kwargs.setdefault("input_shape", input_shape)
         kwargs.setdefault("n_classes", n_classes)
     built = module(**kwargs)
-    for layer in built.modules():
-        if (
-            isinstance(layer, nn.modules.batchnorm._BatchNorm)
-            and layer.track_running_stats
-        ):
-            raise ValueError(
-                "batch-norm running statistics cannot be vectorised: replace "
-                "BatchNorm with GroupNorm or LayerNorm, or call "
-                "torch.func.replace_all_batch_norm_modules_(module) in the module's "
-                "constructor (batch statistics in training and evaluation)."
-            )
+    # The one choice for batch norm: batch statistics in training and in the
+    # recording pass, no running statistics (they are state outside the
+    # parameters, which vmap cannot update per member).
+    torch.func.replace_all_batch_norm_modules_(built)
     return built
 
 
@@ -312,8 +305,11 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     ----------
     module : {"st_vgg", "small_st_vgg", "mnist"} or torch module class, default="st_vgg"
         Built once per member (with ``module_kwargs``); the paper's networks
-        get ``input_shape`` and ``n_classes`` from the data. Batch-norm
-        running statistics are refused (see the error for alternatives).
+        get ``input_shape`` and ``n_classes`` from the data. Batch norm
+        layers keep no running statistics
+        (``torch.func.replace_all_batch_norm_modules_``): they normalise with
+        the statistics of the batch, in training and in the recording pass
+        (batches of 1,000 images, in order), which vmap can run per member.
         Its ``nn.Dropout`` layers draw keyed masks (see the module docs);
         other dropout layers, and random operations in ``forward``, are
         refused, since they would draw from a generator the members share.
