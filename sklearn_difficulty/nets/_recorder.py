@@ -215,6 +215,26 @@ def _is_default_split(estimator) -> bool:
     )
 
 
+def _loader_defaults(params: dict, kind: str, device) -> dict:
+    """DataLoader settings a member gets unless its net sets them.
+
+    With worker processes (``iterator_*__num_workers``, 0 by default as in
+    skorch), the workers persist across epochs and start by fork (a member
+    in a joblib worker would otherwise start them through loky's context);
+    on a GPU, batches come from pinned memory.
+    """
+    defaults: dict[str, Any] = {}
+    workers = params.get(f"{kind}__num_workers", 0)
+    if workers:
+        defaults[f"{kind}__persistent_workers"] = True
+        context = worker_context(workers)
+        if context:
+            defaults[f"{kind}__multiprocessing_context"] = context
+    if _uses_cuda(device):
+        defaults[f"{kind}__pin_memory"] = True
+    return {key: value for key, value in defaults.items() if key not in params}
+
+
 class SkorchRecorder(Recorder):
     """One stage per epoch of a skorch classifier, and the untrained net as 0.
 
@@ -311,9 +331,7 @@ class SkorchRecorder(Recorder):
         if plan.options.get("drop_default_split"):
             updates["train_split"] = None
         for kind in ("iterator_train", "iterator_valid"):
-            context = worker_context(params.get(f"{kind}__num_workers", 0))
-            if context and f"{kind}__multiprocessing_context" not in params:
-                updates[f"{kind}__multiprocessing_context"] = context
+            updates.update(_loader_defaults(params, kind, device))
         estimator.set_params(**updates)
         with torch_member_session(streams.init, device):
             # A Dataset brings its labels (class indices) itself, as skorch reads it.
