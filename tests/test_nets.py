@@ -312,8 +312,9 @@ def test_recipe_of_a_module_name_class_or_instance():
     assert recipe_for(WiderMNISTNet) is RECIPES["mnist"]
     assert recipe_for(TinyMLP) is RECIPES["st_vgg"]  # a module of one's own
     assert recipe_for(TinyMLP()) is RECIPES["st_vgg"]
-    with pytest.raises(ValueError, match="unknown module 'vgg19'"):
-        recipe_for("vgg19")
+    assert recipe_for("vgg19") is RECIPES["st_vgg"]  # torchvision's VGG-19
+    with pytest.raises(ValueError, match="unknown module 'vgg99'"):
+        recipe_for("vgg99")
     assert optimizer_class("sgd") is torch.optim.SGD
     assert optimizer_class("adadelta") is torch.optim.Adadelta
     assert optimizer_class("adam") is torch.optim.Adam
@@ -503,6 +504,79 @@ def test_channels_last_images_give_the_same_network(digits):
     )
 
 
+# Precision and memory format -------------------------------------------------
+
+
+@pytest.fixture
+def one_torch_thread():
+    """One thread, as each member has: OpenMP threads on a busy machine slow
+    down many times."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_bfloat16_runs_the_forward_pass_in_bfloat16_and_learns(digits):
+    X, y, X_test, y_test = digits
+    full = small_cnn(random_state=0).fit(X, y)
+    mixed = small_cnn(random_state=0, precision="bfloat16").fit(X, y)
+    dtypes = []
+    conv = mixed.module_.features[0]
+    hook = conv.register_forward_hook(lambda *args: dtypes.append(args[2].dtype))
+    proba = mixed.predict_proba(X_test)
+    hook.remove()
+    assert set(dtypes) == {torch.bfloat16}  # under autocast
+    assert proba.dtype == np.float32  # the output back in float32
+    assert mixed.infer(torch.as_tensor(X_test[:4])).dtype == torch.float32
+    assert all(p.dtype == torch.float32 for p in mixed.module_.parameters())
+    assert np.mean(proba.argmax(1) == y_test) > 0.4  # it learns (chance: 0.1)
+    agree = np.mean(proba.argmax(1) == full.predict(X_test))
+    assert agree > 0.8
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_channels_last_gives_the_same_predictions(digits):
+    X, y, X_test, _ = digits
+    rgb, rgb_test = np.repeat(X, 3, axis=1), np.repeat(X_test, 3, axis=1)
+    # Without dropout: its masks are drawn in memory order.
+    default = small_cnn(random_state=0, module__dropout=False).fit(rgb, y)
+    last = small_cnn(random_state=0, module__dropout=False, channels_last=True)
+    last.fit(rgb, y)
+    for conv in [m for m in last.module_.modules() if isinstance(m, nn.Conv2d)]:
+        assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+        assert not conv.weight.is_contiguous()
+    batches = []
+    hook = last.module_.register_forward_pre_hook(
+        lambda module, args: batches.append(args[0])
+    )
+    proba = last.predict_proba(rgb_test)
+    hook.remove()
+    assert all(b.is_contiguous(memory_format=torch.channels_last) for b in batches)
+    assert all(not b.is_contiguous() for b in batches)
+    np.testing.assert_allclose(
+        proba, default.predict_proba(rgb_test), rtol=1e-4, atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"precision": "float16"}, "precision must be one of.*got 'float16'"),
+        ({"precision": torch.bfloat16}, "precision must be one of"),
+        ({"channels_last": "yes"}, "channels_last must be True or False"),
+    ],
+)
+def test_precision_and_channels_last_errors(digits, params, message):
+    X, y, _, _ = digits
+    net = small_cnn(max_epochs=1, **params)
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y)
+    params = SkorchCNN().get_params()
+    assert params["precision"] == "float32" and params["channels_last"] is False
+
+
 @pytest.mark.parametrize(
     "X, message",
     [
@@ -521,8 +595,8 @@ def test_skorch_cnn_errors(digits):
     X, y, _, _ = digits
     with pytest.raises(ValueError, match="class indices"):
         small_cnn().fit(X, np.array(["a", "b"])[y % 2])
-    with pytest.raises(ValueError, match="unknown module 'vgg19'"):
-        small_cnn(module="vgg19").fit(X, y)
+    with pytest.raises(ValueError, match="unknown module 'vgg99'"):
+        small_cnn(module="vgg99").fit(X, y)
     with pytest.raises(ValueError, match="reshape"):
         EnsembleDifficulty(small_cnn(), n_estimators=1).fit(X.reshape(-1, 64), y)
 

@@ -1,4 +1,5 @@
-"""Neural networks as members: the paper's CNNs, a skorch classifier, a recorder.
+"""Neural networks as members: the paper's CNNs and torchvision's, a skorch
+classifier, a recorder.
 
 Needs the ``torch`` extra: ``pip install "sklearn-difficulty[torch]"``.
 """
@@ -13,12 +14,14 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from ._classifier import SkorchCNN, images_to_nchw, resolve_device
-from ._recorder import EpochPredictionRecorder
+from ._recorder import EpochPredictionRecorder, spread_over_gpus
+from .architectures import Architecture, build_architecture, list_architectures
 from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
 from .recipes import RECIPES, Recipe, recipe_for
 from .vectorised import VectorisedCNN
 
 __all__ = [
+    "Architecture",
     "MODULES",
     "RECIPES",
     "STVGG",
@@ -28,8 +31,11 @@ __all__ = [
     "SkorchCNN",
     "SmallSTVGG",
     "VectorisedCNN",
+    "build_architecture",
     "images_to_nchw",
+    "list_architectures",
     "recipe_for",
     "resolve_device",
+    "spread_over_gpus",
     "xavier_init",
 ]

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from skorch import NeuralNetClassifier
 from skorch.callbacks import LRScheduler
 from skorch.dataset import Dataset
-from skorch.utils import is_dataset
+from skorch.utils import is_dataset, to_tensor
 from torch.optim.lr_scheduler import StepLR
 from torch.utils.data import DataLoader
 
@@ -22,6 +22,11 @@ from .modules import adapts_to_data, resolve_module
 from .recipes import optimizer_class, recipe_for
 
 _CHANNEL_COUNTS = (1, 3, 4)
+
+_PRECISIONS: dict[str, torch.dtype | None] = {
+    "float32": None,  # no autocast
+    "bfloat16": torch.bfloat16,
+}
 
 
 def images_to_nchw(X, channels: str = "auto") -> np.ndarray:
@@ -97,6 +102,15 @@ def resolve_device(device) -> str:
     return device
 
 
+def _to_float32(output):
+    """A module's output, a tensor or a tuple of them, with floats in float32."""
+    if isinstance(output, torch.Tensor):
+        return output.float() if output.is_floating_point() else output
+    if isinstance(output, tuple):
+        return tuple(_to_float32(part) for part in output)
+    return output
+
+
 def _is_auto(value) -> bool:
     return isinstance(value, str) and value == "auto"
 
@@ -168,13 +182,15 @@ class SkorchCNN(NeuralNetClassifier):
     Weinshall, supplementary A): st-VGG and small st-VGG train with SGD at a
     learning rate of 0.05 divided by 1.8 every 20 epochs, for 140 epochs;
     the MNIST network with AdaDelta at a learning rate of 1, constant, for
-    12 epochs; a module of your own with st-VGG's recipe. The "auto" values
+    12 epochs; torchvision's architectures and a module of your own with
+    st-VGG's recipe (the paper gives none for them). The "auto" values
     are resolved when the net is initialised: ``get_params`` keeps "auto".
     Explicit values always win (``lr=0.01``, ``optimizer="sgd"``,
     ``optimizer__momentum=0.9``, ``callbacks__lr_scheduler__step_size=10``).
-    All recipes use batches of 100, cross-entropy, Xavier initialisation,
-    and all the training data (no hidden validation split) in a shuffled
-    order every epoch.
+    All recipes use batches of 100, cross-entropy, and all the training data
+    (no hidden validation split) in a shuffled order every epoch; the
+    paper's networks start from Xavier weights, torchvision's from their own
+    initialisation.
 
     Images are numpy arrays of shape (n_samples, C, H, W) or
     (n_samples, H, W, C), converted to float32; labels are class indices
@@ -182,11 +198,25 @@ class SkorchCNN(NeuralNetClassifier):
 
     Parameters
     ----------
-    module : {"st_vgg", "small_st_vgg", "mnist"}, torch module class or instance, \
-default="st_vgg"
-        The network. The paper's networks get ``input_shape`` and
-        ``n_classes`` from the data; set ``module__linear=True`` for their
-        linear variant and ``module__dropout=False`` to remove dropout.
+    module : str, torch module class or instance, default="st_vgg"
+        The network: one of the paper's ("st_vgg", "small_st_vgg", "mnist"),
+        the name of a torchvision classification architecture ("resnet18",
+        "resnet50", "alexnet", "densenet121", "vgg16", any of
+        ``torchvision.models.list_models(module=torchvision.models)``), or a
+        module of your own. The paper's networks and torchvision's get
+        ``input_shape`` and ``n_classes`` from the data. Set
+        ``module__linear=True`` for the linear variant of the paper's
+        networks and ``module__dropout=False`` to remove their dropout.
+        torchvision's are trained from scratch (``weights=None``, nothing
+        downloaded), their first convolution rebuilt for the images'
+        channels (1 for grey images: never copied to 3 channels), and
+        ``module__small_input`` ("auto", True or False) adapts ResNet,
+        DenseNet, AlexNet and VGG to small images ("auto": below 64 pixels;
+        a 3x3 stride-1 stem without max-pool for ResNet and DenseNet, a 3x3
+        stride-1 first convolution for AlexNet, the CIFAR VGG for VGG; the
+        table is in :mod:`sklearn_difficulty.nets.architectures`). Images too
+        small for an architecture are a ValueError at fit that names the
+        smallest side it takes.
     criterion : torch loss class, default=torch.nn.CrossEntropyLoss
     optimizer : "auto", {"sgd", "adadelta", "adam"} or torch optimizer class, \
 default="auto"
@@ -206,6 +236,20 @@ default="auto"
         What the learning rate is divided by every ``lr_step`` epochs.
     channels : {"auto", "first", "last"}, default="auto"
         Where the channel axis of the images is.
+    precision : {"float32", "bfloat16"}, default="float32"
+        "bfloat16" runs the forward pass (in training and in prediction)
+        under ``torch.autocast`` with bfloat16 on the net's device, CPU or
+        GPU (mixed precision: the weights stay float32); the network's output
+        is cast back to float32 before the loss and the probabilities. No
+        gradient scaling is needed with bfloat16.
+    channels_last : bool, default=False
+        True puts the module's weights and each batch of images in
+        ``torch.channels_last`` memory format (NHWC), which convolutions run
+        faster in on recent GPUs, above all with bfloat16. The results are
+        the same up to float rounding, except that dropout draws its masks
+        in memory order: the same ``random_state`` drops other units. Not to
+        be confused with ``channels="last"``, the axis order of the arrays
+        given.
     random_state : int, RandomState instance or None, default=None
         The seed of the net's initial weights, dropout masks and batch order
         (unless ``iterator_train__generator`` is given), drawn from streams
@@ -249,6 +293,13 @@ default="auto"
     ('Adadelta', 'auto')
     >>> SkorchCNN("mnist").resolved_max_epochs()
     12
+
+    A torchvision architecture, adapted to 8x8 grey images, in bfloat16:
+
+    >>> net = SkorchCNN("resnet18", max_epochs=1, precision="bfloat16",
+    ...                 random_state=0).fit(X[:32], y[:32])
+    >>> net.module_.conv1
+    Conv2d(1, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)
     """
 
     def __init__(
@@ -263,6 +314,8 @@ default="auto"
         lr_step="auto",
         lr_decay="auto",
         channels="auto",
+        precision="float32",
+        channels_last=False,
         random_state=None,
         train_split=None,
         iterator_train__shuffle=True,
@@ -286,6 +339,8 @@ default="auto"
         self.lr_step = lr_step
         self.lr_decay = lr_decay
         self.channels = channels
+        self.precision = precision
+        self.channels_last = channels_last
         self.random_state = random_state
 
     # The recipe -------------------------------------------------------------
@@ -358,6 +413,37 @@ default="auto"
             epochs = self.resolved_max_epochs()
         return super().fit_loop(X, y, epochs=epochs, **fit_params)
 
+    # Precision and memory format ----------------------------------------------
+
+    def _autocast_dtype(self) -> torch.dtype | None:
+        """The dtype of ``torch.autocast`` for ``precision`` (None: float32)."""
+        precision = self.precision
+        if not isinstance(precision, str) or precision not in _PRECISIONS:
+            raise ValueError(
+                f"precision must be one of {sorted(_PRECISIONS)}; got {precision!r}."
+            )
+        return _PRECISIONS[precision]
+
+    def _check_channels_last(self) -> bool:
+        if not isinstance(self.channels_last, bool | np.bool_):
+            raise ValueError(
+                f"channels_last must be True or False; got {self.channels_last!r}."
+            )
+        return bool(self.channels_last)
+
+    def infer(self, x, **fit_params):
+        """The module's output for a batch, in ``precision`` and memory format."""
+        dtype = self._autocast_dtype()
+        x = to_tensor(x, device=self.device)
+        if self._check_channels_last() and isinstance(x, torch.Tensor) and x.ndim == 4:
+            x = x.contiguous(memory_format=torch.channels_last)
+        if dtype is None:
+            return super().infer(x, **fit_params)
+        device_type = x.device.type if isinstance(x, torch.Tensor) else "cpu"
+        with torch.autocast(device_type, dtype=dtype):
+            output = super().infer(x, **fit_params)
+        return _to_float32(output)
+
     # The device ---------------------------------------------------------------
 
     @property
@@ -415,6 +501,8 @@ default="auto"
 
     def initialize(self):
         self._check_schedule()
+        self._autocast_dtype()
+        self._check_channels_last()
         self.device_ = resolve_device(vars(self)["device"])
         self._torch_streams_ = None
         if self.random_state is not None:
@@ -439,6 +527,8 @@ default="auto"
                     "or pass module__input_shape and module__n_classes."
                 )
         self.module_ = self.initialized_instance(module, kwargs)
+        if self._check_channels_last():
+            self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
     def get_dataset(self, X, y=None):
@@ -452,7 +542,12 @@ default="auto"
         return Dataset(X, y)
 
     def fit(self, X, y=None, **fit_params):
-        if not is_dataset(X):
+        if is_dataset(X):  # the input shape from its first image
+            first = X[0]
+            self.input_shape_ = tuple(
+                (first[0] if isinstance(first, tuple | list) else first).shape
+            )
+        else:
             X = images_to_nchw(X, self.channels)
             self.input_shape_ = X.shape[1:]
             if y is not None:

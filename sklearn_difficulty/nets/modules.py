@@ -5,6 +5,10 @@ network, with Xavier (Glorot uniform) initialisation, and the linear variants
 of section 4.2 (activations replaced by the identity, max-pooling by
 average-pooling). Each module returns logits: pair it with
 ``torch.nn.CrossEntropyLoss``, which applies the softmax of the paper.
+
+:func:`resolve_module` also takes the names of torchvision's classification
+architectures ("resnet18", "alexnet", ...; :mod:`.architectures`), built,
+like the paper's networks, for the data's input shape and classes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+
+from .architectures import Architecture, is_architecture
 
 __all__ = [
     "MODULES",
@@ -206,17 +212,58 @@ MODULES: dict[str, type[nn.Module]] = {
 
 
 def resolve_module(module):
-    """The module class (or instance) a name of :data:`MODULES` stands for."""
+    """The module class (or callable) a name stands for; anything else as it is.
+
+    Parameters
+    ----------
+    module : str, torch module class, instance or callable
+        A name of :data:`MODULES` (the paper's networks), or of torchvision's
+        classification architectures
+        (:func:`~sklearn_difficulty.nets.architectures.list_architectures`).
+
+    Returns
+    -------
+    module : torch module class, instance or callable
+        The class of a paper's network; an
+        :class:`~sklearn_difficulty.nets.architectures.Architecture`, which
+        builds the network when called, for a torchvision name; ``module``
+        itself when it is not a string.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets.modules import resolve_module
+    >>> resolve_module("st_vgg")
+    <class 'sklearn_difficulty.nets.modules.STVGG'>
+    >>> resolve_module("resnet18")
+    Architecture(name='resnet18')
+    """
     if not isinstance(module, str):
         return module
-    if module not in MODULES:
-        raise ValueError(
-            f"unknown module {module!r}: use one of {sorted(MODULES)}, or a "
-            "torch.nn.Module class."
-        )
-    return MODULES[module]
+    if module in MODULES:
+        return MODULES[module]
+    if is_architecture(module):
+        return Architecture(module)
+    raise ValueError(
+        f"unknown module {module!r}: use one of {sorted(MODULES)}, a name of "
+        "torchvision.models.list_models(module=torchvision.models) (e.g. "
+        "'resnet18', 'alexnet', 'densenet121', 'vgg16'), or a torch.nn.Module "
+        "class."
+    )
 
 
 def adapts_to_data(module) -> bool:
-    """Whether ``module`` is one of the paper's networks, shaped by the data."""
+    """Whether ``module`` is built for the data: given ``input_shape`` and
+    ``n_classes``.
+
+    True for the paper's networks (their classes and subclasses) and for
+    torchvision's architectures (:func:`resolve_module` of their names).
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets.modules import adapts_to_data, resolve_module
+    >>> adapts_to_data(resolve_module("mnist")), adapts_to_data(resolve_module("vgg16"))
+    (True, True)
+    """
+    if isinstance(module, Architecture):
+        return True
     return isinstance(module, type) and issubclass(module, _ConvNet)
