@@ -254,3 +254,14 @@ class TinyForGrouping(nn.Module):
 
     def forward(self, X):
         return self.layers(X)
+
+
+def test_a_torchvision_network_with_batch_norm_is_vectorised(digits):
+    X, y, X_test, y_test = digits
+    net = VectorisedCNN("resnet18", max_epochs=1, batch_size=50)
+    ed = EnsembleDifficulty(net, n_estimators=2, random_state=0).fit(
+        X[:100], y[:100], eval_set={"test": (X_test, y_test)}
+    )
+    np.testing.assert_array_equal(ed.stages_, [0, 1])
+    assert type(ed.estimators_[0].module_).__name__ == "ResNet"
+    assert ed.member_accuracy_[:, -1].mean() > ed.member_accuracy_[:, 0].mean()
