@@ -58,7 +58,7 @@ def write_folder(root: Path, n_images: int, seed: int) -> Path:
 
 
 def loader_settings(workers: int) -> dict:
-    return {"num_workers": workers, "persistent_workers": workers > 0}
+    return {"num_workers": workers, "persistent_workers": False}
 
 
 def ours(train: Path, test: Path, *, members, epochs, workers, n_jobs):

@@ -219,14 +219,15 @@ def _loader_defaults(params: dict, kind: str, device) -> dict:
     """DataLoader settings a member gets unless its net sets them.
 
     With worker processes (``iterator_*__num_workers``, 0 by default as in
-    skorch), the workers persist across epochs and start by fork (a member
-    in a joblib worker would otherwise start them through loky's context);
-    on a GPU, batches come from pinned memory.
+    skorch), the workers start by fork (a member in a joblib worker would
+    otherwise start them through loky's context); on a GPU, batches come
+    from pinned memory. Workers are not made persistent: measured here, a
+    persistent worker's batches left the member's memory growing with the
+    data set (``benchmarks/bench_datasets.py``).
     """
     defaults: dict[str, Any] = {}
     workers = params.get(f"{kind}__num_workers", 0)
     if workers:
-        defaults[f"{kind}__persistent_workers"] = True
         context = worker_context(workers)
         if context:
             defaults[f"{kind}__multiprocessing_context"] = context
