@@ -18,7 +18,7 @@ resident memory of (a) in a fresh process for two folder sizes (10,000 and
 40,000 images by default, one member, one epoch): streamed, memory should
 barely grow with the data, where arrays would grow with it. Run::
 
-    python benchmarks/bench_datasets.py                  # about 5 minutes here
+    python benchmarks/bench_datasets.py --epochs 1       # about 8 minutes here
     python benchmarks/bench_datasets.py --images 2000 --sizes 2000 8000  # quick
 """
 
