@@ -72,6 +72,13 @@ def ours(train: Path, test: Path, *, members, epochs, workers, n_jobs):
     )
 
 
+def predict(module, loaders):
+    """The predicted class of every image of each loader, in eval mode."""
+    module.eval()
+    with torch.no_grad():
+        return [torch.cat([module(x).argmax(1) for x, _ in s]) for s in loaders]
+
+
 def plain_loop(train: Path, test: Path, *, members, epochs, workers):
     train_set, test_set = ImageFolderDataset(train), ImageFolderDataset(test)
     recipe = recipe_for("small_st_vgg")
@@ -89,14 +96,7 @@ def plain_loop(train: Path, test: Path, *, members, epochs, workers):
             generator=torch.Generator().manual_seed(seed), **settings,
         )  # fmt: skip
 
-        def predict():
-            module.eval()
-            with torch.no_grad():
-                records.append(
-                    [torch.cat([module(x).argmax(1) for x, _ in s]) for s in scoring]
-                )
-
-        predict()  # the untrained network, as (a) records it
+        records.append(predict(module, scoring))  # untrained, as (a) records it
         for _ in range(epochs):
             module.train()
             for images, labels in batches:
@@ -104,7 +104,7 @@ def plain_loop(train: Path, test: Path, *, members, epochs, workers):
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-            predict()
+            records.append(predict(module, scoring))
     return records
 
 
@@ -115,7 +115,8 @@ from pathlib import Path
 from bench_datasets import ours
 ed = ours(Path({train!r}), Path({test!r}), members=1, epochs=1, workers={workers},
           n_jobs=1)
-print(json.dumps({{"peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"peak_mib": peak,
                   "accuracy": float(ed.member_accuracy_[:, -1].mean())}}))
 """
 
@@ -184,7 +185,8 @@ def main():
         print(
             f"peak resident memory of (a), 1 member, 1 epoch: {small} images "
             f"{peaks[small]['peak_mib']:.0f} MiB, {large} images "
-            f"{peaks[large]['peak_mib']:.0f} MiB: {peaks[large]['peak_mib'] / peaks[small]['peak_mib']:.2f}x "
+            f"{peaks[large]['peak_mib']:.0f} MiB: "
+            f"{peaks[large]['peak_mib'] / peaks[small]['peak_mib']:.2f}x "
             f"for {large / small:.0f}x the images (as float32 arrays: "
             f"{small * 3 * 32 * 32 * 4 / 2**20:.0f} and "
             f"{large * 3 * 32 * 32 * 4 / 2**20:.0f} MiB of pixels alone)"
