@@ -163,7 +163,11 @@ def test_user_arrays_from_an_npz_file(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["run", "--data", "imagenet", "--out", "{tmp}/a"], "unknown data set"),
+        (["run", "--data", "imagenet22k", "--out", "{tmp}/a"], "unknown data set"),
+        (
+            ["run", "--data", "imagenet", "--data-dir", "{tmp}", "--out", "{tmp}/a"],
+            "the train folder of ImageNet, .*/train does not exist",
+        ),
         (["run", "--model", "resnet", "--out", "{tmp}/a"], "unknown model 'resnet'"),
         (
             ["run", "--data", "mnist", "--data-dir", "{tmp}", "--out", "{tmp}/a"],
