@@ -13,12 +13,17 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
+#: File name endings read as images (those of torchvision's ImageFolder).
+IMAGE_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp",
+)  # fmt: skip
+
 __all__ = [
+    "IMAGE_EXTENSIONS",
     "dataset_labels",
     "is_augmented",
     "is_torch_dataset",
     "n_samples",
-    "relabelled",
     "take",
     "unaugmented",
 ]
@@ -94,10 +99,3 @@ def is_augmented(X) -> bool:
             return True
         X = getattr(X, "dataset", None)
     return False
-
-
-def relabelled(dataset, codes: np.ndarray):
-    """The data set with each example's label replaced by its class index."""
-    from ._torch_data import Relabelled
-
-    return Relabelled(dataset, codes)

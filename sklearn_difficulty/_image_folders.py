@@ -32,7 +32,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'pillow; install them with pip install "sklearn-difficulty[torch]"'
     ) from error
 
-from .datasets import IMAGE_EXTENSIONS
+from ._data import IMAGE_EXTENSIONS
 
 __all__ = [
     "ArrayImageDataset",

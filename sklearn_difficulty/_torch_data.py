@@ -5,9 +5,9 @@ from __future__ import annotations
 import multiprocessing
 
 import numpy as np
-import torch
 from torch.utils.data import Dataset
 
+from ._data import dataset_labels
 from .record import label_dtype
 
 
@@ -63,8 +63,6 @@ class Augmented(Dataset):
 
     @property
     def targets(self) -> np.ndarray:
-        from ._data import dataset_labels
-
         return dataset_labels(self.dataset)
 
     def __len__(self) -> int:
@@ -75,11 +73,9 @@ class Augmented(Dataset):
         return self.transform(image), label
 
 
-def loader(dataset, *, batch_size: int, **kwargs) -> torch.utils.data.DataLoader:
-    """A DataLoader over ``dataset`` in its order (no shuffling), for predictions."""
-    return torch.utils.data.DataLoader(
-        dataset, batch_size=batch_size, shuffle=False, **kwargs
-    )
+def relabelled(dataset, codes) -> Relabelled:
+    """The data set with each example's label replaced by its class index."""
+    return Relabelled(dataset, codes)
 
 
 def worker_context(num_workers: int):

@@ -31,6 +31,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch
 
+from ._data import IMAGE_EXTENSIONS
+
 if TYPE_CHECKING:
     from ._image_folders import (
         ArrayImageDataset,
@@ -63,10 +65,6 @@ _TORCH_DATASETS = (
     "TinyImageNetDataset",
 )
 
-#: File name endings read as images (those of torchvision's ImageFolder).
-IMAGE_EXTENSIONS = (
-    ".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp",
-)  # fmt: skip
 
 #: The 20 coarse classes of CIFAR-100, by coarse label index.
 CIFAR100_SUPERCLASSES = (

@@ -31,13 +31,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._data import (
-    dataset_labels,
-    is_torch_dataset,
-    n_samples,
-    relabelled,
-    unaugmented,
-)
+from ._data import dataset_labels, is_torch_dataset, n_samples, unaugmented
 from ._members import MemberCache, build_record, run_members
 from ._progress import Progress
 from ._random import draw_member_seeds
@@ -407,6 +401,8 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
                 )
             codes = np.asarray(np.searchsorted(self.classes_, y_eval))
             if is_torch_dataset(members_X):
+                from ._torch_data import relabelled
+
                 members_X = relabelled(members_X, codes)
             validated.append((name, members_X, codes))
         return validated
@@ -553,6 +549,8 @@ or torch Dataset
                     f"vectorised recorders); {type(self.estimator).__name__} is "
                     f"recorded by {recorder.name!r}: give it arrays."
                 )
+            from ._torch_data import relabelled
+
             scored_X = relabelled(unaugmented(members_X), y_codes)
             members_X = relabelled(members_X, y_codes)
         else:
