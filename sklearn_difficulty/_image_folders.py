@@ -353,7 +353,24 @@ class ImageFolderDataset(ImageFilesDataset):
         return {"extensions": self.extensions}
 
 
-class ImageNetFoldersDataset(ImageFilesDataset):
+class _SubsetDataset(ImageFilesDataset):
+    """A data set of one subset ("train" or "val") of a data set's folder."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        *,
+        subset: str = "train",
+        mode: str = "RGB",
+        transform: Callable[[Any], Any] | None = None,
+    ):
+        _check_subset(subset)
+        self.root = Path(root).expanduser().absolute()
+        self.subset = subset
+        super().__init__(transform=transform, mode=mode)
+
+
+class ImageNetFoldersDataset(_SubsetDataset):
     """ImageNet prepared as ``root/train/<wnid>/`` and ``root/val/<wnid>/`` folders.
 
     The classes are the sub-folders of ``root/train``, sorted (the labels of
@@ -399,19 +416,6 @@ class ImageNetFoldersDataset(ImageFilesDataset):
     >>> shutil.rmtree(root)
     """
 
-    def __init__(
-        self,
-        root: str | os.PathLike,
-        *,
-        subset: str = "train",
-        mode: str = "RGB",
-        transform: Callable[[Any], Any] | None = None,
-    ):
-        _check_subset(subset)
-        self.root = Path(root).expanduser().absolute()
-        self.subset = subset
-        super().__init__(transform=transform, mode=mode)
-
     def _list_files(self) -> ImageFiles:
         _check_folder(self.root, "ImageNet folder")
         folder = self.root / self.subset
@@ -424,7 +428,7 @@ class ImageNetFoldersDataset(ImageFilesDataset):
         return {"subset": self.subset}
 
 
-class TinyImageNetDataset(ImageFilesDataset):
+class TinyImageNetDataset(_SubsetDataset):
     """Tiny ImageNet (200 classes of 64x64 images) in its standard layout, lazily.
 
     Reads ``root/wnids.txt`` (one wnid a line), then for ``subset="train"``
@@ -483,19 +487,6 @@ class TinyImageNetDataset(ImageFilesDataset):
     (['n01', 'n02'], array([0, 1]), array([1, 0]), torch.Size([3, 64, 64]))
     >>> shutil.rmtree(root)
     """
-
-    def __init__(
-        self,
-        root: str | os.PathLike,
-        *,
-        subset: str = "train",
-        mode: str = "RGB",
-        transform: Callable[[Any], Any] | None = None,
-    ):
-        _check_subset(subset)
-        self.root = Path(root).expanduser().absolute()
-        self.subset = subset
-        super().__init__(transform=transform, mode=mode)
 
     def _wnids(self) -> list[str]:
         _check_folder(self.root, "tiny ImageNet folder")
