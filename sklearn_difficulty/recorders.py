@@ -38,6 +38,7 @@ from inspect import Parameter, signature
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.naive_bayes import _BaseNB
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, _num_samples
@@ -232,8 +233,6 @@ class Recorder:
         self, estimator, plan: MemberPlan, seeds: Sequence[int]
     ) -> list[MemberRecord | Exception]:
         """Train one member per seed; a failed member gives its exception."""
-        from sklearn.base import clone
-
         results: list[MemberRecord | Exception] = []
         for seed in seeds:
             try:

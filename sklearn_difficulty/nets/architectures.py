@@ -345,7 +345,10 @@ def _size_kwargs(name: str, shape: tuple[int, int, int]) -> dict:
     return {}
 
 
-def _check_shape(input_shape: Sequence[int], n_classes: int) -> tuple[int, int, int]:
+def check_input_shape(
+    input_shape: Sequence[int], n_classes: int
+) -> tuple[int, int, int]:
+    """(channels, height, width) as ints; an error for a bad shape or < 2 classes."""
     shape = tuple(int(d) for d in input_shape)
     if len(shape) != 3 or min(shape) < 1:
         raise ValueError(
@@ -553,7 +556,7 @@ Identity())
     torch.Size([2, 10])
     """
     _check_name(name)
-    shape = _check_shape(input_shape, n_classes)
+    shape = check_input_shape(input_shape, n_classes)
     small = _uses_small_input(name, shape, small_input)
     model = _build(name, shape, int(n_classes), small, kwargs)
     _check_fits(model, name, shape, small, kwargs)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .architectures import Architecture, is_architecture
+from .architectures import Architecture, check_input_shape, is_architecture
 
 __all__ = [
     "MODULES",
@@ -38,17 +38,6 @@ def xavier_init(module: nn.Module) -> None:
             nn.init.xavier_uniform_(layer.weight)
             if layer.bias is not None:
                 nn.init.zeros_(layer.bias)
-
-
-def _check_shape(input_shape: Sequence[int], n_classes: int) -> tuple[int, int, int]:
-    shape = tuple(int(d) for d in input_shape)
-    if len(shape) != 3 or min(shape) < 1:
-        raise ValueError(
-            f"input_shape must be (channels, height, width); got {input_shape!r}."
-        )
-    if int(n_classes) < 2:
-        raise ValueError(f"n_classes must be at least 2; got {n_classes!r}.")
-    return shape  # type: ignore[return-value]
 
 
 class _ConvNet(nn.Module):
@@ -73,7 +62,7 @@ class _ConvNet(nn.Module):
         dropout: bool,
     ):
         super().__init__()
-        channels, height, width = _check_shape(input_shape, n_classes)
+        channels, height, width = check_input_shape(input_shape, n_classes)
         self.input_shape = (channels, height, width)
         self.n_classes = int(n_classes)
         self.linear = linear
