@@ -8,12 +8,19 @@ a fresh process, which reports its time and its peak resident memory
 (VmHWM, which counts the record's memory-mapped pages it touched) against
 the record's size.
 
+Part 1b, the richer record (issue 13): the same 100 x 100 x 15,000 record
+with its outputs ("proba", "margin", "error_norm" in float16) beside the
+labels, scored by every score that reads them (data maps per member and
+pooled, AUM, forgetting events, EL2N) and the labels' scores, with the peak
+resident memory against the whole record's size (labels and outputs).
+
 Part 2, joblib scaling: 16 AdaBoost members on the digits with n_jobs=1,
 n_jobs=2 (loky) and on a 2-worker dask LocalCluster, best of --repeats.
 
 Run::
 
-    python benchmarks/bench_scale.py [--sizes 15000 30000 60000] [--folder /tmp/records]
+    python benchmarks/bench_scale.py [--sizes 15000 30000 60000] [--rich-sizes 15000]
+        [--folder /tmp/records]
 """
 
 import argparse
@@ -30,28 +37,42 @@ import numpy as np
 MEMBERS, STAGES, CLASSES = 100, 100, 100
 
 
-def write_record(folder: Path, n_samples: int) -> None:
+OUTPUTS = ("proba", "margin", "error_norm")
+
+
+def write_record(folder: Path, n_samples: int, outputs: bool = False) -> None:
     from sklearn_difficulty import PredictionRecord
 
     rng = np.random.RandomState(0)
     folder.mkdir(parents=True, exist_ok=True)
     targets = rng.randint(0, CLASSES, n_samples)
+    shape = (MEMBERS, STAGES, n_samples)
     predictions = np.lib.format.open_memmap(
-        folder / "predictions_0.npy",
-        mode="w+",
-        dtype=np.uint8,
-        shape=(MEMBERS, STAGES, n_samples),
+        folder / "predictions_0.npy", mode="w+", dtype=np.uint8, shape=shape
     )
+    values = {
+        kind: np.lib.format.open_memmap(
+            folder / f"outputs_{kind}_0.npy", mode="w+", dtype=np.float16, shape=shape
+        )
+        for kind in (OUTPUTS if outputs else ())
+    }
     for member in range(MEMBERS):  # members that learn: right more often later
         right = rng.rand(STAGES, n_samples) < np.linspace(0.01, 0.9, STAGES)[:, None]
         guesses = rng.randint(0, CLASSES, (STAGES, n_samples))
         predictions[member] = np.where(right, targets, guesses)
-    predictions.flush()
+        if outputs:
+            proba = np.where(right, 0.5 + 0.5 * rng.rand(*right.shape), 0.3)
+            values["proba"][member] = proba
+            values["margin"][member] = np.where(right, proba, -proba)
+            values["error_norm"][member] = np.sqrt(2) * (1 - proba)
+    for array in (predictions, *values.values()):
+        array.flush()
     PredictionRecord(
         predictions={"train": predictions},
         targets={"train": targets},
         classes=np.arange(CLASSES),
         stages=np.arange(1, STAGES + 1),
+        outputs={kind: {"train": array} for kind, array in values.items()},
     ).save(folder)
 
 
@@ -75,6 +96,7 @@ def score(folder: str) -> dict:
         learning_speed,
         member_accuracy,
     )
+    from sklearn_difficulty.scores import aum, data_map, el2n, forgetting_events
 
     before = _status("VmRSS")
     record = PredictionRecord.load(folder, mmap_mode="r")
@@ -83,9 +105,17 @@ def score(folder: str) -> dict:
     consensus(record)
     member_accuracy(record)
     learning_speed(record)
+    forgetting_events(record)
+    if record.output_kinds:
+        data_map(record)
+        data_map(record, aggregate="pooled")
+        aum(record)
+        el2n(record)
     seconds = time.perf_counter() - start
     peak = _status("VmHWM")
-    size = record.predictions["train"].nbytes
+    size = record.predictions["train"].nbytes + sum(
+        record.output(kind).nbytes for kind in record.output_kinds
+    )
     return {"seconds": seconds, "peak": peak, "baseline": before, "size": size}
 
 
@@ -142,6 +172,8 @@ def joblib_scaling(repeats: int) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[15000, 30000, 60000])
+    parser.add_argument("--rich-sizes", type=int, nargs="*", default=[15000])
+    parser.add_argument("--skip-joblib", action="store_true")
     parser.add_argument("--folder", default=None)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--score", help=argparse.SUPPRESS)
@@ -153,24 +185,7 @@ def main():
     print(
         f"scoring {MEMBERS} members x {STAGES} stages x n examples, {CLASSES} classes:"
     )
-    rows = []
-    for n in args.sizes:
-        folder = root / f"record-{n}"
-        write_record(folder, n)
-        output = subprocess.run(
-            [sys.executable, __file__, "--score", str(folder)],
-            capture_output=True, text=True, check=True,
-        ).stdout  # fmt: skip
-        result = json.loads(output.strip().splitlines()[-1])
-        rows.append((n, result))
-        print(
-            f"  n={n:6d}: record {result['size'] / 2**20:5.0f} MiB, scored in "
-            f"{result['seconds']:6.2f} s, peak RSS {result['peak'] / 2**20:5.0f} MiB = "
-            f"{result['peak'] / result['size']:.2f}x the record "
-            f"({(result['peak'] - result['baseline']) / result['size']:.2f}x beyond "
-            "the process before loading)"
-        )
-        shutil.rmtree(folder)
+    rows = [(n, measure(root, n, outputs=False)) for n in args.sizes]
     first_n, first = rows[0]
     for n, result in rows[1:]:
         print(
@@ -178,7 +193,35 @@ def main():
             f"{result['seconds'] / first['seconds']:.2f} for a size ratio of "
             f"{n / first_n:.2f}"
         )
-    joblib_scaling(args.repeats)
+    if args.rich_sizes:
+        print(
+            f"the richer record: labels (uint8) and {', '.join(OUTPUTS)} (float16), "
+            "scored by every score:"
+        )
+        for n in args.rich_sizes:
+            measure(root, n, outputs=True)
+    if not args.skip_joblib:
+        joblib_scaling(args.repeats)
+
+
+def measure(root: Path, n: int, *, outputs: bool) -> dict:
+    """Write a record of n examples, score it in a fresh process, print the figures."""
+    folder = root / f"record-{n}{'-outputs' if outputs else ''}"
+    write_record(folder, n, outputs=outputs)
+    output = subprocess.run(
+        [sys.executable, __file__, "--score", str(folder)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    result = json.loads(output.strip().splitlines()[-1])
+    print(
+        f"  n={n:6d}: record {result['size'] / 2**20:5.0f} MiB, scored in "
+        f"{result['seconds']:6.2f} s, peak RSS {result['peak'] / 2**20:5.0f} MiB = "
+        f"{result['peak'] / result['size']:.2f}x the record "
+        f"({(result['peak'] - result['baseline']) / result['size']:.2f}x beyond "
+        "the process before loading)"
+    )
+    shutil.rmtree(folder)
+    return result
 
 
 if __name__ == "__main__":

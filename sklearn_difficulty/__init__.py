@@ -14,9 +14,14 @@ from .exceptions import (
     MemberFailedWarning,
 )
 from .record import PredictionRecord
+from .reliability import members_needed, spearman_brown, split_half_reliability
 from .scores import (
+    aum,
     consensus,
     consistency,
+    data_map,
+    el2n,
+    forgetting_events,
     heldout_consistency,
     learning_speed,
     member_accuracy,
@@ -32,9 +37,16 @@ __all__ = [
     "MemberFailedWarning",
     "PredictionRecord",
     "__version__",
+    "aum",
     "consensus",
     "consistency",
+    "data_map",
+    "el2n",
+    "forgetting_events",
     "heldout_consistency",
     "learning_speed",
     "member_accuracy",
+    "members_needed",
+    "spearman_brown",
+    "split_half_reliability",
 ]

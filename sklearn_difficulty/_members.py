@@ -26,7 +26,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from .record import PredictionRecord
 from .recorders import MemberPlan, MemberRecord, Recorder
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 class MemberOutcome(NamedTuple):
@@ -82,6 +82,8 @@ class MemberCache:
                 plan.bootstrap,
                 plan.record_initial,
                 plan.options,
+                plan.outputs,
+                str(plan.output_dtype),
             )
         )
         return [f"{shared}-{int(seed)}" for seed in seeds]
@@ -296,8 +298,21 @@ def build_record(
         predictions = {
             name: np.empty(shape, dtype=dtype) for name, shape in shapes.items()
         }
+        outputs = {
+            kind: {
+                name: np.empty(shape, dtype=plan.output_dtype)
+                for name, shape in shapes.items()
+            }
+            for kind in plan.outputs
+        }
     else:
         predictions = open_record_folder(folder, shapes, dtype)
+        outputs = {
+            kind: open_record_folder(
+                folder, shapes, plan.output_dtype, prefix=f"outputs_{kind}"
+            )
+            for kind in plan.outputs
+        }
     in_bag = np.zeros((n_members, len(targets[0])), dtype=bool)
     for member, result in enumerate(results):
         if result.stages[0] > stages[0]:
@@ -307,6 +322,9 @@ def build_record(
         positions = stage_positions(result.stages, stages)
         for name, labels in zip(plan.names, result.predictions, strict=True):
             predictions[name][member] = labels[positions]
+        for kind, per_set in outputs.items():
+            for name, values in zip(plan.names, result.outputs[kind], strict=True):
+                per_set[name][member] = values[positions]
         if subsets:
             in_bag[member, result.indices] = True
     record = PredictionRecord(
@@ -317,22 +335,26 @@ def build_record(
         stage_kind=stage_kind,
         in_bag=in_bag if subsets else None,
         seeds=seeds,
+        outputs=outputs,
     )
     if folder is None:
         return record
-    for array in predictions.values():
+    for array in [
+        *predictions.values(),
+        *(a for per_set in outputs.values() for a in per_set.values()),
+    ]:
         array.flush()  # type: ignore[attr-defined]  # a memmap
     record.save(folder)
     return PredictionRecord.load(folder, mmap_mode="r")
 
 
-def open_record_folder(folder, shapes: dict, dtype) -> dict:
+def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dict:
     """Memory-mapped .npy files, one per scored set, for a record being built."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return {
         name: np.lib.format.open_memmap(
-            folder / f"predictions_{index}.npy", mode="w+", dtype=dtype, shape=shape
+            folder / f"{prefix}_{index}.npy", mode="w+", dtype=dtype, shape=shape
         )
         for index, (name, shape) in enumerate(shapes.items())
     }

@@ -3,9 +3,11 @@
 A run folder holds ``record.npz`` (the prediction record: plain arrays and a
 JSON of metadata with a format version, loaded without pickle),
 ``scores.csv`` (one row per example of each scored set), ``summary.json``
-(what was run, and accuracy, bi-modality and phase per stage), figures as
-PNG, and ``examples.npz`` (the easiest and hardest training images, for the
-report) when the data are images.
+(what was run, accuracy, bi-modality and phase per stage, and the split-half
+reliability of the learning speed with the members it needs), figures as
+PNG (the reliability curve, and the data map of a record with "proba"), and
+``examples.npz`` (the easiest and hardest training images, for the report)
+when the data are images.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from ._data import is_torch_dataset, n_samples
 from .dynamics import bimodality, difficulty_ranking, learning_phases
 from .ensemble import EnsembleDifficulty
 from .frames import example_table
-from .record import PredictionRecord
+from .record import OUTPUTS, PredictionRecord
+from .reliability import members_needed, split_half_reliability
 from .scores import member_accuracy
 
 NETWORKS = ("st_vgg", "small_st_vgg", "mnist")
@@ -46,6 +49,10 @@ DATASETS = (
     "FILE.npz",
 )
 RUN_FILES = ("record.npz", "summary.json")
+# The split-half reliability of the learning speed in a run's summary: few
+# splits keep the command quick; the members needed are for this target.
+RELIABILITY_SPLITS = 10
+RELIABILITY_TARGET = 0.95
 
 
 class CommandError(Exception):
@@ -286,7 +293,71 @@ def _plain(value):
     return round(value, 6) if isinstance(value, float) else value
 
 
-def write_figures(record: PredictionRecord, out: Path) -> list[str]:
+def learning_speed_reliability(record: PredictionRecord):
+    """The split-half reliability of the learning speed; None for one member."""
+    if record.n_members < 2:
+        return None
+    return split_half_reliability(
+        record, "learning_speed", n_splits=RELIABILITY_SPLITS, random_state=0
+    )
+
+
+def reliability_summary(result) -> dict | None:
+    """The split-half reliability of a run as plain JSON values."""
+    if result is None:
+        return None
+    try:
+        needed: int | None = members_needed(result, RELIABILITY_TARGET)
+    except ValueError:  # the halves do not agree: no number of members will do
+        needed = None
+    return {
+        "score": result.score,
+        "n_splits": len(result.correlations),
+        "n_members": result.n_members,
+        "n_half": result.n_half,
+        "split_half": _finite_or_none(result.half),
+        "reliability": _finite_or_none(result.reliability),
+        "target": RELIABILITY_TARGET,
+        "members_needed": needed,
+    }
+
+
+def _finite_or_none(value) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def describe_reliability(summary: dict | None) -> str:
+    """One sentence on the reliability of the learning speed of a run."""
+    if summary is None:
+        return "One member: the learning speed's reliability needs at least two."
+    if summary["split_half"] is None:
+        return (
+            "The learning speed is the same for every example: its reliability "
+            "is undefined."
+        )
+    needed = (
+        f"about {summary['members_needed']} members would reach {summary['target']:g}"
+        if summary["members_needed"] is not None
+        else f"no number of members reaches {summary['target']:g}"
+    )
+    return (
+        f"Learning speed split-half reliability {summary['split_half']:.2f} "
+        f"({_members(summary['n_half'])}), {summary['reliability']:.2f} for all "
+        f"{summary['n_members']}; {needed}."
+    )
+
+
+def _members(n: int) -> str:
+    return f"{n} member" if n == 1 else f"{n} members"
+
+
+def write_figures(record: PredictionRecord, out: Path, reliability=None) -> list[str]:
+    """The histograms, the reliability curve and (with "proba") the data map.
+
+    ``reliability`` is the record's :func:`learning_speed_reliability`,
+    measured when None.
+    """
     try:
         import matplotlib
 
@@ -294,16 +365,26 @@ def write_figures(record: PredictionRecord, out: Path) -> list[str]:
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - depends on the environment
         return []
-    from .plotting import ScoreHistogramDisplay
+    from .plotting import DataMapDisplay, ReliabilityDisplay, ScoreHistogramDisplay
 
-    written = []
-    for score in ("consistency", "consensus"):
-        display = ScoreHistogramDisplay.from_record(record, score=score)
-        path = out / f"{score}_histograms.png"
-        display.figure_.savefig(path, dpi=100)
+    displays = {
+        f"{score}_histograms.png": ScoreHistogramDisplay.from_record(
+            record, score=score
+        )
+        for score in ("consistency", "consensus")
+    }
+    if reliability is None:
+        reliability = learning_speed_reliability(record)
+    if reliability is not None:
+        displays["reliability.png"] = ReliabilityDisplay.from_reliability(
+            reliability, target=RELIABILITY_TARGET
+        )
+    if "proba" in record.output_kinds:
+        displays["data_map.png"] = DataMapDisplay.from_record(record)
+    for name, display in displays.items():
+        display.figure_.savefig(out / name, dpi=100, bbox_inches="tight")
         plt.close(display.figure_)
-        written.append(path.name)
-    return written
+    return list(displays)
 
 
 def run(args) -> Path:
@@ -332,12 +413,14 @@ def run(args) -> Path:
         raise CommandError(
             f"{args.model} takes images; {args.data} holds flat vectors."
         )
+    outputs = getattr(args, "record_outputs", None)
     ensemble = EnsembleDifficulty(
         estimator,
         n_estimators=args.members,
         max_samples=args.max_samples,
         n_jobs=args.n_jobs,
         random_state=args.random_state,
+        record_outputs="all" if outputs and "all" in outputs else outputs or None,
         verbose=0 if args.quiet else 1,
     )
     eval_set = None if X_test is None else {"test": (X_test, y_test)}
@@ -349,7 +432,8 @@ def run(args) -> Path:
     record = ensemble.record_
     record.save(out / "record.npz")
     write_scores(record, out / "scores.csv")
-    figures = write_figures(record, out)
+    reliability = learning_speed_reliability(record)
+    figures = write_figures(record, out, reliability)
     if images:
         order = difficulty_ranking(record)
         picks = {"easiest": order[:16], "hardest": order[::-1][:16]}
@@ -374,6 +458,7 @@ def run(args) -> Path:
         "classes": [str(c) for c in names],
         "seconds": round(seconds, 2),
         "figures": figures,
+        "reliability": reliability_summary(reliability),
         "stages": _stage_table(record),
     }
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
@@ -392,6 +477,7 @@ def run(args) -> Path:
             f"{record.stage_kind}: train accuracy {last['train_accuracy']:.3f}, "
             f"phase {last['phase']}. Results in {out}/"
         )
+        print(describe_reliability(summary["reliability"]))
     return out
 
 
@@ -418,8 +504,14 @@ def compare(args) -> Path:
         names = (f"{names[0]} (a)", f"{names[1]} (b)")
     out = Path(args.out)
     _check_output_folder(out, "comparison.json", args.overwrite)
+    n_bootstraps = getattr(args, "bootstraps", 0)
     comparison = compare_records(
-        record_a, record_b, tolerance=args.tolerance, names=names
+        record_a,
+        record_b,
+        tolerance=args.tolerance,
+        names=names,
+        n_bootstraps=n_bootstraps,
+        random_state=0,
     )
     result = {
         "names": list(names),
@@ -433,7 +525,15 @@ def compare(args) -> Path:
             for i, j in comparison.pairs
         ],
         "unmatched_stages_a": comparison.stages_a[comparison.unmatched].tolist(),
-        "pearson": {"r": comparison.pearson[0], "p": comparison.pearson[1]},
+        "pearson": {
+            "r": comparison.pearson[0],
+            "p": comparison.pearson[1],
+            "ci": [_finite_or_none(v) for v in comparison.pearson_ci]
+            if n_bootstraps
+            else None,
+            "confidence_level": comparison.confidence_level,
+            "n_bootstraps": n_bootstraps,
+        },
         "spearman": {"rho": comparison.spearman[0], "p": comparison.spearman[1]},
         "tolerance": args.tolerance,
     }
@@ -456,9 +556,16 @@ def compare(args) -> Path:
         plt.close(figure)
     except ImportError:  # pragma: no cover - depends on the environment
         pass
+    interval = ""
+    low, high = comparison.pearson_ci
+    if n_bootstraps and np.isfinite(low):
+        interval = (
+            f" ({comparison.confidence_level:.0%} CI {low:.2f} to {high:.2f} over "
+            f"{n_bootstraps} bootstraps of the members)"
+        )
     print(
         f"{len(comparison.pairs)} matched stage pairs; learning speed Pearson r = "
-        f"{comparison.pearson[0]:.2f}. Results in {out}/"
+        f"{comparison.pearson[0]:.2f}{interval}. Results in {out}/"
     )
     return out
 
@@ -501,6 +608,10 @@ def report(args) -> Path:
     if out.exists() and not args.overwrite:
         raise CommandError(f"{out} already exists; pass --overwrite to replace it.")
     figures = summary.get("figures") or write_figures(record, folder)
+    if "reliability" in summary:
+        reliability = summary["reliability"]
+    else:  # a run written before the summary held it
+        reliability = reliability_summary(learning_speed_reliability(record))
     stages = summary.get("stages") or _stage_table(record)
     rows = "\n".join(
         "<tr>"
@@ -551,6 +662,10 @@ img{{max-width:100%}}</style></head>
 {record.predictions["train"].shape[2]} training examples. Consistency is the
 fraction of members that classify an example correctly; consensus the largest
 fraction that agree on one label (Hacohen &amp; Weinshall).</p>
+<p id="reliability">{html.escape(describe_reliability(reliability))}
+Split-half reliability: the correlation of the learning speeds that two random
+halves of the members give, projected to more members by the Spearman-Brown
+formula.</p>
 <h2>Scores over the {record.stage_kind}s</h2>
 {figures_html}
 <h2>Per {record.stage_kind}</h2>
@@ -595,6 +710,7 @@ def demo(args) -> Path:
         members=10,
         epochs=7,
         rounds=0,
+        record_outputs=["proba"],  # for the data map
         out=str(out / "cnn"),
     )
     boosted = argparse.Namespace(
@@ -614,6 +730,7 @@ def demo(args) -> Path:
             run_b=boosted.out,
             out=str(out / "comparison"),
             tolerance=0.01,
+            bootstraps=200,
             overwrite=args.overwrite,
         )
     )
@@ -681,6 +798,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_parser.add_argument("--rounds", type=_positive_int, default=50)
     run_parser.add_argument("--max-samples", type=_fraction, default=None)
+    run_parser.add_argument(
+        "--record-outputs",
+        action="append",
+        choices=[*OUTPUTS, "all"],
+        help="also record this output of every member at every stage (repeat for "
+        "more): proba for the data map, margin for AUM, error_norm for EL2N",
+    )
     run_parser.add_argument("--n-jobs", type=int, default=-1)
     run_parser.add_argument("--device", default="cpu")
     run_parser.add_argument("--random-state", type=int, default=0)
@@ -694,6 +818,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare_parser.add_argument("run_b")
     compare_parser.add_argument("--out", required=True)
     compare_parser.add_argument("--tolerance", type=float, default=0.01)
+    compare_parser.add_argument(
+        "--bootstraps",
+        type=int,
+        default=200,
+        help="bootstrap resamples of the members for a confidence interval of "
+        "Pearson's r (0 for none)",
+    )
     compare_parser.add_argument("--overwrite", action="store_true")
     compare_parser.set_defaults(handler=compare)
 

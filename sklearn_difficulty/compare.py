@@ -8,14 +8,17 @@ example by example.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from .dynamics import _record_of, difficulty_groups
-from .record import PredictionRecord
+from .dynamics import difficulty_groups
+from .record import PredictionRecord, as_record
+from .reliability import bootstrap_correlation
 from .scores import consistency, mean_over_training, member_accuracy
 
 __all__ = [
@@ -24,16 +27,6 @@ __all__ = [
     "group_accuracy",
     "single_stage_agreement",
 ]
-
-
-def _as_record(source, name: str) -> PredictionRecord:
-    record = _record_of(source)
-    if record is None:
-        raise TypeError(
-            f"{name} must be a PredictionRecord or a fitted EnsembleDifficulty; "
-            f"got {type(source).__name__}."
-        )
-    return record
 
 
 def _check_same_data(a: PredictionRecord, b: PredictionRecord, scored_set: str):
@@ -74,6 +67,14 @@ class RecordComparison:
         Consistency of each example at each stage.
     pearson, spearman : tuple of float
         Correlation of the two learning speeds and its p-value.
+    pearson_ci : tuple of float
+        Bootstrap confidence interval of Pearson's r over the members of
+        each record (see :func:`~sklearn_difficulty.reliability.\
+bootstrap_correlation`); NaN without bootstraps.
+    pearson_bootstrap : ndarray of shape (n_bootstraps,)
+        Pearson's r of each bootstrap resample (empty without bootstraps).
+    confidence_level : float
+        The confidence level of ``pearson_ci``.
     tolerance : float
         The accuracy tolerance of the matching.
     names : tuple of str
@@ -95,6 +96,9 @@ class RecordComparison:
     tolerance: float
     names: tuple[str, str] = ("a", "b")
     n_members: tuple[int, int] = (0, 0)
+    pearson_ci: tuple[float, float] = (math.nan, math.nan)
+    pearson_bootstrap: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    confidence_level: float = 0.95
 
     @property
     def learning_speed_a(self) -> NDArray[np.float64]:
@@ -157,6 +161,9 @@ def compare_records(
     scored_set: str = "train",
     tolerance: float = 0.01,
     names: tuple[str, str] = ("a", "b"),
+    n_bootstraps: int = 0,
+    confidence_level: float = 0.95,
+    random_state=None,
 ) -> RecordComparison:
     """Match the stages of two records by accuracy and correlate their orderings.
 
@@ -164,7 +171,11 @@ def compare_records(
     accuracy is closest, if it is within ``tolerance`` (the paper's 1%); the
     stages of ``a`` with no such stage are listed in ``unmatched``. The
     learning speeds of the examples (mean consistency over all stages) are
-    correlated with Pearson's r and Spearman's rho.
+    correlated with Pearson's r and Spearman's rho. With ``n_bootstraps``,
+    the members of each record are resampled with replacement that many
+    times and the learning speeds recomputed, for a confidence interval of
+    Pearson's r (``pearson_ci``): how much it depends on which members
+    happened to be trained.
 
     Parameters
     ----------
@@ -176,6 +187,12 @@ def compare_records(
         Largest difference of mean accuracy for two stages to match.
     names : tuple of str, default=("a", "b")
         Names of the two records, for plots.
+    n_bootstraps : int, default=0
+        Bootstrap resamples of the members for ``pearson_ci``; 0 for none.
+    confidence_level : float, default=0.95
+        The confidence level of ``pearson_ci``, in (0, 1).
+    random_state : int, RandomState instance or None, default=None
+        Draws the bootstrap resamples.
 
     Returns
     -------
@@ -198,10 +215,16 @@ def compare_records(
     >>> comparison.pairs.tolist(), comparison.unmatched.tolist()
     ([[1, 0], [2, 1]], [0])
     """
-    a, b = _as_record(a, "a"), _as_record(b, "b")
+    a, b = as_record(a, "a"), as_record(b, "b")
     _check_same_data(a, b, scored_set)
     if not 0 <= tolerance < 1:
         raise ValueError(f"tolerance must be in [0, 1); got {tolerance}.")
+    if not isinstance(n_bootstraps, Integral) or n_bootstraps < 0:
+        raise ValueError(f"n_bootstraps must be an integer >= 0; got {n_bootstraps!r}.")
+    if not 0 < confidence_level < 1:
+        raise ValueError(
+            f"confidence_level must be in (0, 1); got {confidence_level!r}."
+        )
     accuracy_a, accuracy_b = (
         _mean_accuracy(a, scored_set),
         _mean_accuracy(b, scored_set),
@@ -221,6 +244,20 @@ def compare_records(
         pearson = (float(r), float(p))
         rho, p = stats.spearmanr(speed_a, speed_b)
         spearman = (float(rho), float(p))
+    pearson_ci: tuple[float, float] = (math.nan, math.nan)
+    pearson_bootstrap = np.empty(0)
+    if n_bootstraps:
+        interval = bootstrap_correlation(
+            a,
+            b,
+            score="learning_speed",
+            scored_set=scored_set,
+            n_bootstraps=int(n_bootstraps),
+            confidence_level=confidence_level,
+            random_state=random_state,
+        )
+        pearson_ci = (interval.low, interval.high)
+        pearson_bootstrap = interval.correlations
     return RecordComparison(
         pairs=pairs.astype(np.intp).reshape(-1, 2),
         unmatched=np.flatnonzero(~matched),
@@ -235,6 +272,9 @@ def compare_records(
         tolerance=tolerance,
         names=tuple(names),  # type: ignore[arg-type]
         n_members=(a.n_members, b.n_members),
+        pearson_ci=pearson_ci,
+        pearson_bootstrap=pearson_bootstrap,
+        confidence_level=float(confidence_level),
     )
 
 
@@ -272,8 +312,8 @@ def group_accuracy(
     >>> group_accuracy(easy_first, easy_first).ravel()
     array([1. , 0.5, 0. ])
     """
-    record = _as_record(record, "record")
-    reference = _as_record(groups_from, "groups_from")
+    record = as_record(record, "record")
+    reference = as_record(groups_from, "groups_from")
     _check_same_data(record, reference, scored_set)
     groups = difficulty_groups(reference, n_groups=n_groups, scored_set=scored_set)
     predictions, targets = record.scored_set(scored_set)
@@ -313,7 +353,7 @@ def single_stage_agreement(
     right_where_right, right_where_wrong : float
         NaN where ``other`` gets no example right (or none wrong).
     """
-    single, other = _as_record(single, "single"), _as_record(other, "other")
+    single, other = as_record(single, "single"), as_record(other, "other")
     _check_same_data(single, other, scored_set)
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1]; got {threshold}.")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .record import PredictionRecord
+from .record import PredictionRecord, record_of
 from .scores import _as_stacked, _chunks, consistency, mean_over_training
 
 __all__ = [
@@ -36,14 +36,9 @@ __all__ = [
 PHASES = ("initialization", "beginning of learning", "bi-modality", "end of learning")
 
 
-def _record_of(source):
-    record = getattr(source, "record_", source)
-    return record if isinstance(record, PredictionRecord) else None
-
-
 def consistency_matrix(source, scored_set: str = "train") -> NDArray[np.float64]:
     """Consistency of shape (n_stages, n_samples) from a record, ensemble or array."""
-    record = _record_of(source)
+    record = record_of(source)
     if record is not None:
         return consistency(record, scored_set=scored_set)
     scores = np.asarray(source, dtype=float)
@@ -157,7 +152,7 @@ def collapsed_stages(
     >>> collapsed_stages(record, collapse_coverage=0)
     array([ True, False, False])
     """
-    record = _record_of(source)
+    record = record_of(source)
     if record is None:
         raise TypeError(
             "collapse is read off the members' predictions: pass a "
@@ -306,7 +301,7 @@ def learning_phases(
     array(['bi-modality', 'end of learning'], dtype='<U21')
     """
     scores = consistency_matrix(source, scored_set)
-    record = _record_of(source)
+    record = record_of(source)
     if n_classes is None:
         if record is None:
             raise ValueError("n_classes is required with an array of scores.")
@@ -390,7 +385,7 @@ def majority_label(
     >>> majority_label([[["a", "b"]], [["c", "b"]], [["c", "a"]]])
     array([['c', 'b']], dtype='<U1')
     """
-    record = _record_of(predictions)
+    record = record_of(predictions)
     pred, _, _, n_codes = _as_stacked(
         record if record is not None else predictions, None, scored_set
     )
@@ -434,7 +429,7 @@ def difficulty_ranking(source, *, scored_set: str = "train") -> NDArray[np.intp]
     array([1, 0, 2])
     """
     scores = consistency_matrix(source, scored_set)
-    record = _record_of(source)
+    record = record_of(source)
     speed = (
         scores.mean(axis=0)
         if record is None

@@ -36,7 +36,7 @@ from ._members import MemberCache, build_record, run_members
 from ._progress import Progress
 from ._random import draw_member_seeds
 from .exceptions import IdenticalMembersWarning, MemberFailedWarning
-from .record import label_dtype
+from .record import OUTPUTS, label_dtype
 from .recorders import MemberPlan, encode_labels, resolve_recorder
 from .scores import (
     consensus,
@@ -163,6 +163,30 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         Keep the record in memory-mapped files in this folder (the folder
         format of :meth:`PredictionRecord.save`), for records larger than
         memory.
+    record_outputs : None, "all" or sequence of {"proba", "margin", \
+"error_norm"}, default=None
+        What to record per member, stage and example beyond the predicted
+        label (None: labels only, the smallest record), for the scores of
+        :mod:`sklearn_difficulty.scores` that need them (data maps, AUM,
+        EL2N):
+
+        - "proba": the probability of the true class. Networks: the softmax
+          of their outputs; scikit-learn members: ``predict_proba``
+          (``staged_predict_proba`` for boosting rounds), which they must have.
+        - "margin": the true class's score minus the largest other class's
+          score. Networks: their logits; scikit-learn members: their
+          ``decision_function`` (``staged_decision_function``) when they have
+          one (a binary one counts as the scores ``(0, value)``), else
+          their log-probabilities (which give a softmax model's logit margin).
+        - "error_norm": the L2 norm of the probability vector minus the
+          one-hot true label (what EL2N averages); needs probabilities.
+
+        Like the labels, they come from an evaluation pass after each stage
+        (not from the training pass: see :mod:`sklearn_difficulty.scores`).
+        Members that cannot give them are an error before anything trains.
+    output_dtype : {"float16", "float32"}, default="float32"
+        The dtype of the recorded outputs: float16 halves their memory
+        (about 3 significant digits, enough for the scores' means).
     verbose : int, default=0
         1 shows a progress line on the terminal (members and epochs done,
         time left; nothing when standard error is not a terminal); 2 and more
@@ -261,6 +285,8 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         "min_members": [Interval(Integral, 1, None, closed="left")],
         "record_initial": ["boolean"],
         "record_folder": [None, str, os.PathLike],
+        "record_outputs": [None, str, list, tuple],
+        "output_dtype": [StrOptions({"float16", "float32"})],
     }
 
     def __init__(
@@ -281,6 +307,8 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         min_members: int = 1,
         record_initial: bool = True,
         record_folder=None,
+        record_outputs=None,
+        output_dtype: str = "float32",
     ):
         self.estimator = estimator
         self.n_estimators = n_estimators
@@ -297,6 +325,23 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         self.min_members = min_members
         self.record_initial = record_initial
         self.record_folder = record_folder
+        self.record_outputs = record_outputs
+        self.output_dtype = output_dtype
+
+    def _recorded_outputs(self) -> tuple[str, ...]:
+        """``record_outputs`` as a tuple of known output kinds, in OUTPUTS order."""
+        wanted = self.record_outputs
+        if wanted is None:
+            return ()
+        if isinstance(wanted, str):
+            wanted = OUTPUTS if wanted == "all" else (wanted,)
+        unknown = sorted(set(wanted) - set(OUTPUTS))
+        if unknown:
+            raise ValueError(
+                f"record_outputs names unknown outputs {unknown}; it takes None, "
+                f"'all' or some of {list(OUTPUTS)}."
+            )
+        return tuple(kind for kind in OUTPUTS if kind in wanted)
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         """Check X (and y); return what the members get: X itself for a DataFrame.
@@ -563,6 +608,9 @@ or torch Dataset
             self._check_sample_weight_support(recorder.name)
             fit_params["sample_weight"] = _check_sample_weight(sample_weight, checked_X)
         recorder.check_fit_params(self.estimator, fit_params)
+        outputs = self._recorded_outputs()
+        recorder.check_outputs(self.estimator, outputs)
+        targets = [y_codes, *(codes for _, _, codes in eval_sets)]
         # Networks learn class indices; other members the labels themselves.
         codes = recorder.uses_codes
         self._member_classes = np.arange(self.classes_.size) if codes else self.classes_
@@ -580,8 +628,10 @@ or torch Dataset
             bootstrap=self.bootstrap,
             record_initial=self.record_initial,
             options=recorder.options(self.estimator),
+            targets=targets,
+            outputs=outputs,
+            output_dtype=np.dtype(self.output_dtype),
         )
-        targets = [y_codes, *(codes for _, _, codes in eval_sets)]
         return recorder, plan, targets
 
     def _run(self, recorder, plan, seeds):

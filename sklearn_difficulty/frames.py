@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dynamics import _record_of, majority_label
+from .dynamics import majority_label
+from .record import record_of
 from .scores import consensus, consistency, heldout_consistency, mean_over_training
 
 __all__ = ["example_table", "record_frame"]
@@ -27,7 +28,7 @@ def example_table(record, *, scored_set: str = "train") -> dict[str, np.ndarray]
     -------
     table : dict of str to ndarray
     """
-    record = _record_of(record)
+    record = record_of(record)
     if record is None:
         raise TypeError(
             "record must be a PredictionRecord or a fitted EnsembleDifficulty."

@@ -26,7 +26,13 @@ from sklearn.utils.validation import (
 )
 
 from .record import PredictionRecord
-from .selection import SCORES, score_examples, scorer_record, select_examples
+from .selection import (
+    SCORES,
+    resolve_score,
+    score_examples,
+    scorer_record,
+    select_examples,
+)
 
 try:
     from imblearn.under_sampling.base import BaseCleaningSampler
@@ -44,8 +50,8 @@ _SELECTION_CONSTRAINTS: dict = {
     "remove": [StrOptions({"hardest", "easiest"})],
     "by": [StrOptions({"fraction", "count", "threshold"})],
     "amount": [Interval(Real, None, None, closed="neither")],
-    "rank_by": [StrOptions(set(SCORES))],
-    "stage": [Integral],
+    "rank_by": [StrOptions({"auto", *SCORES})],
+    "stage": [Integral, None],
     "per_class": ["boolean"],
 }
 
@@ -57,10 +63,16 @@ def _prune(estimator, X, y, *, memory=None, classes=None) -> None:
     DifficultyPruner or a DifficultyFilter, which share these parameters).
     """
     estimator.record_ = scorer_record(
-        estimator.scorer, X, y, memory=memory, random_state=estimator.random_state
+        estimator.scorer,
+        X,
+        y,
+        memory=memory,
+        random_state=estimator.random_state,
+        rank_by=estimator.rank_by,
     )
+    estimator.rank_by_ = resolve_score(estimator.record_, estimator.rank_by)
     estimator.scores_ = score_examples(
-        estimator.record_, score=estimator.rank_by, stage=estimator.stage
+        estimator.record_, score=estimator.rank_by_, stage=estimator.stage
     )
     estimator.sample_indices_ = select_examples(
         estimator.scores_,
@@ -85,8 +97,11 @@ class DifficultyPruner(BaseCleaningSampler):
     ----------
     scorer : EnsembleDifficulty, PredictionRecord, str or None, default=None
         An ensemble to fit on the data (cloned), the record of these very
-        examples, or the path of a saved record. None uses an ensemble of 10
-        depth-4 decision trees on 80% subsets.
+        examples, or the path of a saved record. None uses the ensemble of
+        the label-noise benchmark: 10 ``MLPClassifier(hidden_layer_sizes=(100,),
+        max_iter=30)`` recorded after each epoch, on standardised features,
+        with their margins (see
+        :func:`~sklearn_difficulty.selection.default_scorer`).
     sampling_strategy : str, list or callable, default="all"
         Which classes may lose examples (imbalanced-learn's cleaning
         strategies: "all", "not minority", "majority", a list of labels...).
@@ -94,11 +109,23 @@ class DifficultyPruner(BaseCleaningSampler):
     by : {"fraction", "count", "threshold"}, default="fraction"
     amount : float or int, default=0.1
         The fraction, the number of examples, or the score threshold.
-    rank_by : {"learning_speed", "consistency", "heldout_consistency"}, \
-default="learning_speed"
-        The score that ranks the examples; higher is easier.
-    stage : int, default=-1
-        The stage of "consistency" or "heldout_consistency" (-1: the last).
+    rank_by : {"auto", "learning_speed", "consistency", "heldout_consistency", \
+"aum", "confidence", "forgetting", "el2n"}, default="auto"
+        The score that ranks the examples. "auto" is AUM when the scorer's
+        record holds margins (the default scorer's does) and learning speed
+        otherwise: AUM found flipped labels best of all the scores in the
+        label-noise benchmark (see the README). Each is turned, by
+        :func:`~sklearn_difficulty.selection.score_examples` turns it into one
+        number per example, higher easier: learning speed (Hacohen &
+        Weinshall), the final (held-out) consistency, area under the margin
+        (Pleiss et al.), data-map confidence (Swayamdipta et al.), forgetting
+        events (Toneva et al.) or EL2N (Paul et al.). "aum", "confidence"
+        and "el2n" need a scorer fitted with ``record_outputs`` ("margin",
+        "proba", "error_norm"); the default scorer records them.
+    stage : int, default=None
+        The stage (a position in the record's stages; -1 the last) of
+        "consistency", "heldout_consistency" and "el2n"; None: the last,
+        and an early one for "el2n".
     per_class : bool, default=True
         Remove the fraction or count within each class.
     random_state : int or None, default=None
@@ -108,6 +135,8 @@ default="learning_speed"
     ----------
     record_ : PredictionRecord
         The record the examples were scored from.
+    rank_by_ : str
+        The score used (what "auto" stood for).
     scores_ : ndarray of shape (n_samples,)
     sample_indices_ : ndarray
         Indices of the examples kept.
@@ -136,8 +165,8 @@ default="learning_speed"
         remove="hardest",
         by="fraction",
         amount=0.1,
-        rank_by="learning_speed",
-        stage=-1,
+        rank_by="auto",
+        stage=None,
         per_class=True,
         random_state=None,
     ):
@@ -208,6 +237,7 @@ class DifficultyFilter(MetaEstimatorMixin, BaseEstimator):
     ----------
     estimator_ : estimator
     record_ : PredictionRecord
+    rank_by_ : str
     scores_ : ndarray of shape (n_samples,)
     sample_indices_ : ndarray
         Indices of the training examples the estimator was fitted on.
@@ -240,8 +270,8 @@ class DifficultyFilter(MetaEstimatorMixin, BaseEstimator):
         remove="hardest",
         by="fraction",
         amount=0.1,
-        rank_by="learning_speed",
-        stage=-1,
+        rank_by="auto",
+        stage=None,
         per_class=True,
         memory=None,
         random_state=None,

@@ -15,10 +15,22 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["PredictionRecord", "label_dtype"]
+__all__ = ["OUTPUTS", "PredictionRecord", "as_record", "label_dtype", "record_of"]
 
 FORMAT_NAME = "sklearn-difficulty prediction record"
-FORMAT_VERSION = 1
+# 1: predicted labels only (sklearn-difficulty 0.1); 2: optional outputs.
+FORMAT_VERSION = 2
+
+OUTPUTS = ("proba", "margin", "error_norm")
+"""What a record can hold per member, stage and example beyond the label.
+
+- "proba": the probability the member gives the true class;
+- "margin": the true class's score minus the largest other class's score
+  (see :class:`~sklearn_difficulty.EnsembleDifficulty`'s ``record_outputs``
+  for what the score is for each kind of member);
+- "error_norm": the L2 norm of the member's probability vector minus the
+  one-hot true label, what EL2N (Paul et al. 2021) averages.
+"""
 
 
 def label_dtype(n_classes: int) -> np.dtype:
@@ -61,6 +73,12 @@ class PredictionRecord:
         ensembles whose members train on subsets of the training set.
     seeds : ndarray of shape (n_members,), default=None
         The seed each member was fitted with.
+    outputs : mapping of str to mapping of str to ndarray, default=None
+        Optional real-valued outputs of every member at every stage on every
+        example, beyond the predicted label: ``outputs[kind][name]`` has the
+        shape of ``predictions[name]``, for each kind in :data:`OUTPUTS`
+        ("proba", "margin", "error_norm") that was recorded and every scored
+        set ``name``. Floating point (float16 or float32 keep it compact).
 
     Examples
     --------
@@ -83,6 +101,7 @@ class PredictionRecord:
     stage_kind: str = "stage"
     in_bag: NDArray[np.bool_] | None = None
     seeds: NDArray[np.integer] | None = field(default=None)
+    outputs: Mapping[str, Mapping[str, NDArray[np.floating]]] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.predictions, Mapping) or not self.predictions:
@@ -164,6 +183,32 @@ class PredictionRecord:
             if seeds.shape != (shape[0],):
                 raise ValueError(f"seeds must have shape ({shape[0]},).")
             object.__setattr__(self, "seeds", seeds)
+        object.__setattr__(self, "outputs", self._checked_outputs(predictions))
+
+    def _checked_outputs(self, predictions: dict) -> dict:
+        outputs: dict[str, dict[str, np.ndarray]] = {}
+        for kind, per_set in (self.outputs or {}).items():
+            if kind not in OUTPUTS:
+                raise ValueError(
+                    f"outputs has an unknown kind {kind!r}; the kinds are {OUTPUTS}."
+                )
+            if not isinstance(per_set, Mapping) or set(per_set) != set(predictions):
+                raise ValueError(
+                    f"outputs[{kind!r}] must map every scored set "
+                    f"{sorted(predictions)} to an array."
+                )
+            outputs[kind] = {}
+            for name in predictions:
+                values = np.asanyarray(per_set[name])  # a memmap stays one
+                if values.dtype.kind != "f" or values.shape != predictions[name].shape:
+                    raise ValueError(
+                        f"outputs[{kind!r}][{name!r}] must be a floating-point array "
+                        f"of the shape of predictions[{name!r}], "
+                        f"{predictions[name].shape}; got {values.dtype} of shape "
+                        f"{values.shape}."
+                    )
+                outputs[kind][name] = values
+        return outputs
 
     @property
     def set_names(self) -> tuple[str, ...]:
@@ -184,6 +229,99 @@ class PredictionRecord:
     def n_classes(self) -> int:
         """Number of classes."""
         return self.classes.size
+
+    @property
+    def output_kinds(self) -> tuple[str, ...]:
+        """The outputs recorded beyond the labels (see :data:`OUTPUTS`)."""
+        return tuple(self.outputs or {})
+
+    def output(self, kind: str, name: str = "train") -> NDArray[np.floating]:
+        """One recorded output of one scored set (see :data:`OUTPUTS`).
+
+        Parameters
+        ----------
+        kind : {"proba", "margin", "error_norm"}
+            The output (see :data:`OUTPUTS`).
+        name : str, default="train"
+            The scored set.
+
+        Returns
+        -------
+        values : ndarray of shape (n_members, n_stages, n_samples)
+
+        Raises
+        ------
+        ValueError
+            When the record does not hold that output: it was fitted without
+            it in ``record_outputs``.
+        """
+        if kind not in OUTPUTS:
+            raise ValueError(f"kind must be one of {OUTPUTS}; got {kind!r}.")
+        self.scored_set(name)
+        outputs = self.outputs or {}
+        if kind not in outputs:
+            held = f"it holds {list(outputs)}" if outputs else "it holds labels only"
+            raise ValueError(
+                f"this record holds no {kind!r} output ({held}). Fit the ensemble "
+                f"with record_outputs=({kind!r},) to record it"
+                + (
+                    ", with members that have predict_proba (or networks)."
+                    if kind != "margin"
+                    else ", with members that have decision_function or "
+                    "predict_proba (or networks)."
+                )
+            )
+        return outputs[kind][name]
+
+    def select_members(self, members) -> PredictionRecord:
+        """A record of some of the members only (in the order given).
+
+        Parameters
+        ----------
+        members : array-like of int or bool
+            Indices of the members kept (repeats allowed, as a bootstrap
+            draws them), or a boolean mask over the members.
+
+        Returns
+        -------
+        record : PredictionRecord
+            Its arrays are copies (memory-mapped arrays are read).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_difficulty import PredictionRecord
+        >>> record = PredictionRecord(
+        ...     predictions={"train": np.array([[[0, 1]], [[1, 1]], [[0, 0]]])},
+        ...     targets={"train": np.array([0, 1])},
+        ...     classes=np.array([0, 1]), stages=np.array([1]))
+        >>> record.select_members([2, 0]).predictions["train"][:, 0].tolist()
+        [[0, 0], [0, 1]]
+        """
+        index = np.asarray(members)
+        if index.dtype == bool:
+            if index.shape != (self.n_members,):
+                raise ValueError(
+                    f"a mask of members must have shape ({self.n_members},)."
+                )
+            index = np.flatnonzero(index)
+        if index.ndim != 1 or index.size == 0 or index.dtype.kind not in "iu":
+            raise ValueError("members must be a non-empty 1-D array of indices.")
+        if index.min() < -self.n_members or index.max() >= self.n_members:
+            raise ValueError(f"members holds indices outside [0, {self.n_members}).")
+        return PredictionRecord(
+            predictions={n: p[index] for n, p in self.predictions.items()},
+            targets=self.targets,
+            classes=self.classes,
+            stages=self.stages,
+            stage_kind=self.stage_kind,
+            in_bag=None if self.in_bag is None else self.in_bag[index],
+            seeds=None if self.seeds is None else self.seeds[index],
+            outputs={
+                kind: {n: v[index] for n, v in per_set.items()}
+                for kind, per_set in (self.outputs or {}).items()
+            },
+        )
 
     def scored_set(self, name: str = "train") -> tuple[NDArray, NDArray]:
         """Return the predictions and true class indices of one scored set.
@@ -220,6 +358,12 @@ class PredictionRecord:
         path : str or path-like
             A ``.npz`` file, or a folder.
 
+        Notes
+        -----
+        Format version 2 adds the optional outputs (one array per kind and
+        scored set, ``outputs_<kind>_<index>``); records of version 1
+        (sklearn-difficulty 0.1, labels only) load unchanged.
+
         Examples
         --------
         >>> import os, tempfile
@@ -239,6 +383,7 @@ class PredictionRecord:
             "version": FORMAT_VERSION,
             "set_names": list(self.predictions),
             "stage_kind": self.stage_kind,
+            "outputs": list(self.outputs or {}),
         }
         arrays = {
             "metadata": np.array(json.dumps(metadata)),
@@ -248,6 +393,9 @@ class PredictionRecord:
         for index, name in enumerate(self.predictions):
             arrays[f"predictions_{index}"] = self.predictions[name]
             arrays[f"targets_{index}"] = self.targets[name]
+        for kind, per_set in (self.outputs or {}).items():
+            for index, name in enumerate(self.predictions):
+                arrays[f"outputs_{kind}_{index}"] = per_set[name]
         if self.in_bag is not None:
             arrays["in_bag"] = self.in_bag
         if self.seeds is not None:
@@ -274,7 +422,8 @@ class PredictionRecord:
         path : str or path-like
             The ``.npz`` file, or the folder.
         mmap_mode : {None, "r", "r+", "c"}, default=None
-            For a folder: memory-map the predictions instead of reading them.
+            For a folder: memory-map the predictions and outputs instead of
+            reading them.
 
         Returns
         -------
@@ -298,7 +447,8 @@ class PredictionRecord:
             raise ValueError(f"{os.fspath(folder)!r} is not a prediction record.")
         arrays: dict = {"metadata": (folder / "metadata.json").read_text()}
         for file in folder.glob("*.npy"):
-            mode = mmap_mode if file.stem.startswith("predictions_") else None
+            recorded = file.stem.startswith(("predictions_", "outputs_"))
+            mode = mmap_mode if recorded else None
             try:
                 arrays[file.stem] = np.load(file, allow_pickle=False, mmap_mode=mode)
             except ValueError as error:
@@ -322,6 +472,10 @@ class PredictionRecord:
                 f"up to {FORMAT_VERSION}. Upgrade sklearn-difficulty to load it."
             )
         names = metadata["set_names"]
+        outputs = {
+            kind: {n: arrays[f"outputs_{kind}_{i}"] for i, n in enumerate(names)}
+            for kind in metadata.get("outputs", [])  # version 1 has none
+        }
         return cls(
             predictions={n: arrays[f"predictions_{i}"] for i, n in enumerate(names)},
             targets={n: arrays[f"targets_{i}"] for i, n in enumerate(names)},
@@ -330,7 +484,25 @@ class PredictionRecord:
             stage_kind=metadata["stage_kind"],
             in_bag=arrays.get("in_bag"),
             seeds=arrays.get("seeds"),
+            outputs=outputs,
         )
+
+
+def record_of(source) -> PredictionRecord | None:
+    """The record of ``source`` (itself, or an ensemble's ``record_``), or None."""
+    record = getattr(source, "record_", source)
+    return record if isinstance(record, PredictionRecord) else None
+
+
+def as_record(source, name: str = "source") -> PredictionRecord:
+    """:func:`record_of`, or a TypeError naming the argument ``name``."""
+    record = record_of(source)
+    if record is None:
+        raise TypeError(
+            f"{name} must be a PredictionRecord or a fitted EnsembleDifficulty; "
+            f"got {type(source).__name__}."
+        )
+    return record
 
 
 def _without_objects(classes: np.ndarray) -> np.ndarray:

@@ -32,12 +32,14 @@ progress, record assembly) is shared, in :mod:`sklearn_difficulty._members`.
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import Parameter, signature
+from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.naive_bayes import _BaseNB
 from sklearn.utils import _safe_indexing
@@ -45,6 +47,7 @@ from sklearn.utils.validation import _check_method_params, _num_samples
 
 from ._data import n_samples, take
 from ._random import MemberStreams, draw_training_indices, seed_estimator
+from .record import OUTPUTS
 
 __all__ = [
     "RECORDERS",
@@ -53,10 +56,12 @@ __all__ = [
     "MemberRecord",
     "PartialFitRecorder",
     "Recorder",
+    "StageStore",
     "StagedPredictRecorder",
     "get_recorder",
     "register_recorder",
     "resolve_recorder",
+    "true_class_outputs",
 ]
 
 DEFAULT_EPOCHS = 10
@@ -78,12 +83,17 @@ class MemberRecord(NamedTuple):
         dtype.
     indices : ndarray or None
         The training examples it was given (None for all of them).
+    outputs : mapping of str to list of ndarray of shape (n_stages, n_samples)
+        The outputs the plan asked for (``MemberPlan.outputs``), by kind, one
+        array per scored set, in the plan's ``output_dtype``; empty for
+        labels only.
     """
 
     estimator: Any
     stages: np.ndarray
     predictions: list
     indices: np.ndarray | None
+    outputs: Mapping[str, list] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,14 @@ class MemberPlan:
     options : dict
         Settings of one recorder that the ensemble decided once (for
         instance whether a skorch network keeps its validation split).
+    targets : list of ndarray
+        The true class index of every example of each scored set (what the
+        outputs are measured against).
+    outputs : tuple of str
+        What to record beyond the labels (see
+        :data:`~sklearn_difficulty.record.OUTPUTS`); empty for labels only.
+    output_dtype : numpy dtype
+        The dtype of the recorded outputs (float16 or float32).
     """
 
     X: Any
@@ -133,6 +151,9 @@ class MemberPlan:
     bootstrap: bool
     record_initial: bool = True
     options: dict = field(default_factory=dict)
+    targets: list = field(default_factory=list)
+    outputs: tuple = ()
+    output_dtype: np.dtype = field(default_factory=lambda: np.dtype(np.float32))
 
     def encode(self, set_index: int, labels) -> np.ndarray:
         """Class indices of a member's predicted ``labels`` on one scored set."""
@@ -141,6 +162,20 @@ class MemberPlan:
         except ValueError as error:
             error.add_note(f"(recording the scored set {self.names[set_index]!r})")
             raise
+
+    def true_class_outputs(self, set_index: int, *, proba=None, scores=None) -> dict:
+        """The outputs this plan records, of one member at one stage on one set.
+
+        See :func:`true_class_outputs`; ``proba`` and ``scores`` have one
+        column per class of the plan.
+        """
+        return true_class_outputs(
+            self.outputs,
+            self.targets[set_index],
+            proba=proba,
+            scores=scores,
+            dtype=self.output_dtype,
+        )
 
     def is_kept(self, stage: int, last: int) -> bool:
         """Whether a stage is recorded: stage 0, every ``step``-th, and the last."""
@@ -183,12 +218,17 @@ class Recorder:
         Members learn class indices 0..n_classes-1 instead of the labels.
     records_initial : bool
         It can record the untrained members as stage 0.
+    records_outputs : bool
+        It can record outputs beyond the labels (``record_outputs``); a
+        recorder that cannot may return ``(stages, predictions)`` alone from
+        :meth:`train`.
     """
 
     name: ClassVar[str]
     kind: ClassVar[str]
     uses_codes: ClassVar[bool] = False
     records_initial: ClassVar[bool] = False
+    records_outputs: ClassVar[bool] = False
 
     def accepts(self, estimator) -> bool:
         """Whether ``stage_method="auto"`` picks this recorder for ``estimator``."""
@@ -246,25 +286,142 @@ class Recorder:
         streams = MemberStreams.from_seed(seed)
         seed_estimator(estimator, streams.random_state("estimator"))
         X, y, fit_params, indices = plan.training_data(streams)
-        stages, predictions = self.train(estimator, X, y, fit_params, plan, streams)
-        return MemberRecord(estimator, np.asarray(stages), predictions, indices)
+        trained = self.train(estimator, X, y, fit_params, plan, streams)
+        stages, predictions = trained[0], trained[1]
+        outputs = trained[2] if len(trained) > 2 else {}
+        missing = sorted(set(plan.outputs) - set(outputs))
+        if missing:
+            raise ValueError(
+                f"the recorder {self.name!r} recorded no {', '.join(missing)} output."
+            )
+        return MemberRecord(
+            estimator, np.asarray(stages), predictions, indices, outputs
+        )
 
     def train(self, estimator, X, y, fit_params, plan: MemberPlan, streams):
-        """Fit one member; return its stages and predictions on each scored set."""
+        """Fit one member; return its stages, labels and outputs on each scored set.
+
+        Returns
+        -------
+        stages : ndarray of shape (n_stages,)
+        predictions : list of ndarray of shape (n_stages, n_samples)
+            One per scored set.
+        outputs : dict of str to list of ndarray of shape (n_stages, n_samples)
+            The plan's outputs, by kind, one per scored set (see
+            :class:`StageStore`, which builds all three).
+        """
         raise NotImplementedError
+
+    def check_outputs(self, estimator, outputs: Sequence[str]) -> None:
+        """Raise a ValueError when members cannot give the ``outputs`` asked for.
+
+        A recorder without :attr:`records_outputs` refuses any. The core
+        recorders read probabilities from ``predict_proba`` (or
+        ``staged_predict_proba``) and margins from ``decision_function`` (or
+        ``staged_decision_function``), else from the log-probabilities.
+        """
+        if outputs and not self.records_outputs:
+            raise ValueError(
+                f"the recorder {self.name!r} records labels only; record_outputs="
+                f"{tuple(outputs)} needs a recorder that records outputs."
+            )
+        staged = self.kind == "round"
+        proba, decision = (
+            ("staged_predict_proba", "staged_decision_function")
+            if staged
+            else ("predict_proba", "decision_function")
+        )
+        name = type(estimator).__name__
+        for kind in outputs:
+            if kind in ("proba", "error_norm") and not hasattr(estimator, proba):
+                raise ValueError(
+                    f"record_outputs asks for {kind!r}, which needs class "
+                    f"probabilities, but {name} has no {proba}; record 'margin' "
+                    "only, or give a member with probabilities (an SVC wrapped "
+                    "in CalibratedClassifierCV, say)."
+                )
+            if kind == "margin" and not (
+                hasattr(estimator, decision) or hasattr(estimator, proba)
+            ):
+                raise ValueError(
+                    f"record_outputs asks for 'margin', which needs class scores, "
+                    f"but {name} has neither {decision} nor {proba}."
+                )
+
+
+class StageStore:
+    """A member's recorded stages: labels and outputs per scored set.
+
+    Recorders add one stage at a time and return :meth:`result` from
+    :meth:`Recorder.train`.
+    """
+
+    def __init__(self, plan: MemberPlan):
+        self.plan = plan
+        self.stages: list[int] = []
+        self.labels: list[list[np.ndarray]] = [[] for _ in plan.scored]
+        self.outputs: dict[str, list[list[np.ndarray]]] = {
+            kind: [[] for _ in plan.scored] for kind in plan.outputs
+        }
+
+    def add(self, set_index: int, labels, outputs: Mapping | None = None) -> None:
+        """One stage of one scored set: encoded labels, and the outputs asked for."""
+        self.labels[set_index].append(labels)
+        for kind, lists in self.outputs.items():
+            lists[set_index].append((outputs or {})[kind])
+
+    def result(self) -> tuple[np.ndarray, list[np.ndarray], dict[str, list]]:
+        """``(stages, predictions, outputs)``, as :meth:`Recorder.train` returns."""
+        return (
+            np.asarray(self.stages),
+            [np.stack(labels) for labels in self.labels],
+            {
+                kind: [np.stack(values) for values in lists]
+                for kind, lists in self.outputs.items()
+            },
+        )
 
 
 # The core recorders -----------------------------------------------------------
 
 
-def _predict_all(estimator, plan: MemberPlan) -> list[np.ndarray]:
-    return [
-        plan.encode(index, estimator.predict(X)) for index, X in enumerate(plan.scored)
-    ]
+def _record_stage(store: StageStore, estimator, plan: MemberPlan) -> None:
+    """Predict every scored set with a fitted member; add the stage's outputs."""
+    for index, X in enumerate(plan.scored):
+        outputs = None
+        if plan.outputs:
+            proba, scores = _member_scores(
+                estimator, X, plan, "predict_proba", "decision_function"
+            )
+            outputs = plan.true_class_outputs(index, proba=proba, scores=scores)
+        store.add(index, plan.encode(index, estimator.predict(X)), outputs)
 
 
-def _stack(stages: list, kept: list) -> tuple[np.ndarray, list[np.ndarray]]:
-    return np.asarray(stages), [np.stack(labels) for labels in kept]
+def _member_scores(estimator, X, plan: MemberPlan, proba_method, decision_method):
+    """A member's probabilities and class scores, as the plan's outputs need them.
+
+    Either is a value, or an iterator of values per stage for the staged
+    methods; None when not needed or not available.
+    """
+    wants_proba = bool({"proba", "error_norm"} & set(plan.outputs))
+    decision = None
+    if "margin" in plan.outputs and hasattr(estimator, decision_method):
+        decision = getattr(estimator, decision_method)(X)
+    if wants_proba or ("margin" in plan.outputs and decision is None):
+        proba = getattr(estimator, proba_method)(X)
+    else:
+        proba = None
+    columns = encode_labels(estimator.classes_, plan.classes, np.intp)
+    n_classes = len(plan.classes)
+
+    def widen(values, fill):
+        if values is None:
+            return None
+        if isinstance(values, np.ndarray):
+            return class_columns(values, columns, n_classes, fill)
+        return (class_columns(v, columns, n_classes, fill) for v in values)
+
+    return widen(proba, 0.0), widen(decision, -np.inf)
 
 
 class StagedPredictRecorder(Recorder):
@@ -272,6 +429,7 @@ class StagedPredictRecorder(Recorder):
 
     name = "staged_predict"
     kind = "round"
+    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         return hasattr(estimator, "staged_predict")
@@ -286,24 +444,38 @@ class StagedPredictRecorder(Recorder):
 
     def train(self, estimator, X, y, fit_params, plan, streams):
         estimator.fit(X, y, **fit_params)
-        stages, kept = [], [[] for _ in plan.scored]
+        store = StageStore(plan)
         for set_index, X_scored in enumerate(plan.scored):
+            proba, scores = _member_scores(
+                estimator,
+                X_scored,
+                plan,
+                "staged_predict_proba",
+                "staged_decision_function",
+            ) if plan.outputs else (None, None)  # fmt: skip
             last = None
             for stage, labels in enumerate(estimator.staged_predict(X_scored), 1):
+                stage_proba = None if proba is None else next(proba)
+                stage_scores = None if scores is None else next(scores)
+                last = stage, labels, stage_proba, stage_scores
                 if stage % plan.step == 0:
-                    kept[set_index].append(plan.encode(set_index, labels))
-                    if set_index == 0:
-                        stages.append(stage)
-                last = stage, labels
+                    self._add(store, plan, set_index, *last)
             if last is None:
                 raise ValueError(
                     f"{type(estimator).__name__}.staged_predict yielded no stage."
                 )
             if last[0] % plan.step:  # the last round is always kept
-                kept[set_index].append(plan.encode(set_index, last[1]))
-                if set_index == 0:
-                    stages.append(last[0])
-        return _stack(stages, kept)
+                self._add(store, plan, set_index, *last)
+        return store.result()
+
+    @staticmethod
+    def _add(store, plan, set_index, stage, labels, proba, scores) -> None:
+        outputs = None
+        if plan.outputs:
+            outputs = plan.true_class_outputs(set_index, proba=proba, scores=scores)
+        store.add(set_index, plan.encode(set_index, labels), outputs)
+        if set_index == 0:
+            store.stages.append(stage)
 
 
 class PartialFitRecorder(Recorder):
@@ -317,6 +489,7 @@ class PartialFitRecorder(Recorder):
 
     name = "partial_fit"
     kind = "epoch"
+    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         # Naive Bayes would count the same statistics again in every epoch.
@@ -342,7 +515,7 @@ class PartialFitRecorder(Recorder):
     def train(self, estimator, X, y, fit_params, plan, streams):
         order_state = streams.random_state("order")
         n_samples = _num_samples(X)
-        stages, kept = [], [[] for _ in plan.scored]
+        store = StageStore(plan)
         for epoch in range(1, plan.n_epochs + 1):
             order = order_state.permutation(n_samples)
             estimator.partial_fit(
@@ -358,12 +531,9 @@ class PartialFitRecorder(Recorder):
                     f"at epoch {epoch}."
                 )
             if plan.is_kept(epoch, plan.n_epochs):
-                stages.append(epoch)
-                for labels, predicted in zip(
-                    kept, _predict_all(estimator, plan), strict=True
-                ):
-                    labels.append(predicted)
-        return _stack(stages, kept)
+                store.stages.append(epoch)
+                _record_stage(store, estimator, plan)
+        return store.result()
 
 
 class FinalRecorder(Recorder):
@@ -371,6 +541,7 @@ class FinalRecorder(Recorder):
 
     name = "final"
     kind = "final"
+    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         return True
@@ -380,8 +551,10 @@ class FinalRecorder(Recorder):
 
     def train(self, estimator, X, y, fit_params, plan, streams):
         estimator.fit(X, y, **fit_params)
-        predicted = _predict_all(estimator, plan)
-        return np.array([1]), [labels[np.newaxis] for labels in predicted]
+        store = StageStore(plan)
+        store.stages.append(1)
+        _record_stage(store, estimator, plan)
+        return store.result()
 
 
 # The registry -----------------------------------------------------------------
@@ -547,3 +720,108 @@ def _raise_unknown(labels: np.ndarray):
         "a member predicted labels never seen in training: "
         f"{np.unique(labels)[:10].tolist()}."
     )
+
+
+# Outputs beyond the labels ------------------------------------------------------
+
+
+def class_columns(values, columns: np.ndarray, n_classes: int, fill: float):
+    """A member's per-class values on the columns of all the ensemble's classes.
+
+    ``values`` has one column per class the member knows (``columns`` are
+    their indices among the ``n_classes``); a class it never saw (a subset
+    without it) gets ``fill``. A binary ``decision_function`` (one value,
+    positive for the second class) becomes the scores ``(0, value)``, so
+    that the margin of the second class is the value and that of the first
+    its opposite.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        values = np.column_stack([np.zeros_like(values), values])
+    if values.shape[1] != columns.size:
+        raise ValueError(
+            f"a member gave {values.shape[1]} values per example for its "
+            f"{columns.size} classes."
+        )
+    if columns.size == n_classes and np.array_equal(columns, np.arange(n_classes)):
+        return values
+    full = np.full((values.shape[0], n_classes), fill)
+    full[:, columns] = values
+    return full
+
+
+def true_class_outputs(
+    kinds: Sequence[str], targets, *, proba=None, scores=None, dtype=np.float32
+) -> dict[str, np.ndarray]:
+    """Outputs measured against the true class, one value per example.
+
+    Parameters
+    ----------
+    kinds : sequence of {"proba", "margin", "error_norm"}
+        What to compute.
+    targets : array-like of shape (n_samples,)
+        True class indices.
+    proba : ndarray of shape (n_samples, n_classes), default=None
+        Class probabilities. None with ``scores``: their softmax (what a
+        network's logits give).
+    scores : ndarray of shape (n_samples, n_classes), default=None
+        Class scores: a network's logits or a ``decision_function``. None:
+        the margin comes from the log-probabilities (which differ from a
+        softmax's logits by a constant per example, so the margin is the
+        same).
+    dtype : numpy dtype, default=float32
+
+    Returns
+    -------
+    outputs : dict of str to ndarray of shape (n_samples,)
+        "proba": ``p[y]``; "margin": ``s[y] - max_{k != y} s[k]``;
+        "error_norm": ``||p - onehot(y)||_2``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.recorders import true_class_outputs
+    >>> proba = np.array([[0.7, 0.2, 0.1], [0.5, 0.25, 0.25]])
+    >>> out = true_class_outputs(
+    ...     ["proba", "error_norm"], [0, 2], proba=proba, dtype=np.float64)
+    >>> np.round(out["proba"], 4).tolist(), np.round(out["error_norm"], 4).tolist()
+    ([0.7, 0.25], [0.3742, 0.9354])
+    >>> logits = np.array([[2.0, 0.5, -1.0]])
+    >>> true_class_outputs(["margin"], [1], scores=logits)["margin"].tolist()
+    [-1.5]
+    """
+    if not kinds:
+        return {}
+    targets = np.asarray(targets, dtype=np.intp)
+    rows = np.arange(targets.size)
+    if scores is not None:
+        scores = np.asarray(scores, dtype=np.float64)
+        if proba is None and {"proba", "error_norm"} & set(kinds):
+            proba = softmax(scores, axis=1)
+    if proba is not None:
+        proba = np.asarray(proba, dtype=np.float64)
+    result = {}
+    for kind in kinds:
+        if kind in ("proba", "error_norm") and proba is None:
+            raise ValueError(f"the output {kind!r} needs class probabilities.")
+        if kind == "proba":
+            values = proba[rows, targets]
+        elif kind == "error_norm":
+            error = proba.copy()
+            error[rows, targets] -= 1.0
+            values = np.sqrt(np.einsum("ij,ij->i", error, error))
+        elif kind == "margin":
+            if scores is None:
+                if proba is None:
+                    raise ValueError("the output 'margin' needs class scores.")
+                # A probability of 0 counts as the smallest positive double.
+                base = np.log(np.maximum(proba, np.finfo(np.float64).tiny))
+            else:
+                base = scores
+            other = base.copy()
+            other[rows, targets] = -np.inf
+            values = base[rows, targets] - other.max(axis=1)
+        else:
+            raise ValueError(f"unknown output {kind!r}; the outputs are {OUTPUTS}.")
+        result[kind] = values.astype(dtype)
+    return result

@@ -13,7 +13,12 @@ from sklearn.ensemble import AdaBoostClassifier
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
-from sklearn_difficulty import EnsembleDifficulty, PredictionRecord
+from sklearn_difficulty import (
+    EnsembleDifficulty,
+    PredictionRecord,
+    members_needed,
+    split_half_reliability,
+)
 from sklearn_difficulty.datasets import load_digits_images
 from sklearn_difficulty.frames import record_frame
 
@@ -36,7 +41,8 @@ ADABOOST = ["--model", "adaboost", "--members", 2, "--rounds", 3, "--max-samples
 @pytest.fixture(scope="module")
 def adaboost_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "adaboost"
-    cli("run", *ADABOOST, "--n-jobs", 1, "--out", out, "--quiet")
+    cli("run", *ADABOOST, "--record-outputs", "proba", "--n-jobs", 1, "--out", out,
+        "--quiet")  # fmt: skip
     return out
 
 
@@ -44,7 +50,9 @@ def test_run_writes_a_record_that_loads_back_equal(adaboost_run):
     names = {p.name for p in adaboost_run.iterdir()}
     assert {"record.npz", "scores.csv", "summary.json", "examples.npz"} <= names
     assert {"consistency_histograms.png", "consensus_histograms.png"} <= names
+    assert {"reliability.png", "data_map.png"} <= names  # it recorded "proba"
     record = PredictionRecord.load(adaboost_run / "record.npz")
+    assert record.output_kinds == ("proba",)
     # the same ensemble fitted here, on the same split, gives the same record
     X, y = load_digits_images(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -67,6 +75,19 @@ def test_run_writes_a_record_that_loads_back_equal(adaboost_run):
     summary = json.loads((adaboost_run / "summary.json").read_text())
     assert [s["stage"] for s in summary["stages"]] == [1, 2, 3]
     assert summary["n_train"] == 1347 and summary["n_test"] == 450
+    assert summary["figures"] == [
+        "consistency_histograms.png",
+        "consensus_histograms.png",
+        "reliability.png",
+        "data_map.png",
+    ]
+    reliability = summary["reliability"]
+    expected = split_half_reliability(record, n_splits=10, random_state=0)
+    assert reliability["split_half"] == pytest.approx(expected.half)
+    assert reliability["reliability"] == pytest.approx(expected.reliability)
+    assert (reliability["n_members"], reliability["n_half"]) == (2, 1)
+    assert reliability["members_needed"] == members_needed(expected, 0.95)
+    assert reliability["target"] == 0.95 and reliability["score"] == "learning_speed"
     with open(adaboost_run / "scores.csv") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 1347 + 450
@@ -81,7 +102,15 @@ def test_run_a_cnn_and_report_it(tmp_path):
     result = cli("run", "--model", "mnist", "--members", 2, "--epochs", 2, "--out", out)
     assert "2 x mnist on digits: 2 epochs" in result.stdout
     assert "epoch 0 (untrained): train accuracy 0." in result.stdout
+    assert re.search(
+        r"Learning speed split-half reliability -?[\d.]+ \(1 member\), -?[\d.]+ "
+        r"for all 2; (about \d+ members would reach|no number of members reaches) "
+        r"0.95\.",
+        result.stdout,
+    )
     summary = json.loads((out / "summary.json").read_text())
+    assert "reliability.png" in summary["figures"]
+    assert "data_map.png" not in summary["figures"]  # labels only
     assert [s["stage"] for s in summary["stages"]] == [0, 1, 2]
     assert abs(summary["stages"][0]["train_accuracy"] - 0.1) < 0.1  # chance
     assert summary["stages"][0]["phase"] == "initialization"
@@ -89,8 +118,10 @@ def test_run_a_cnn_and_report_it(tmp_path):
     assert examples["easiest_images"].shape == (16, 1, 8, 8)
     cli("report", out)
     page = (out / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 4
+    # the histograms, the reliability curve, the easiest and hardest images
+    assert page.count("data:image/png;base64,") == 5
     assert "<table" in page and "phase" in page
+    assert '<p id="reliability">Learning speed split-half reliability' in page
 
 
 def test_a_network_trains_with_its_recipe_unless_told_otherwise():
@@ -127,9 +158,18 @@ def test_compare_two_runs(adaboost_run, tmp_path):
     out = tmp_path / "comparison"
     result = cli("compare", adaboost_run, other, "--out", out, "--tolerance", 0.5)
     assert "matched stage pairs" in result.stdout
+    assert re.search(
+        r"Pearson r = -?[\d.]+ \(95% CI -?[\d.]+ to -?[\d.]+ over 200 bootstraps "
+        r"of the members\)",
+        result.stdout,
+    )
     comparison = json.loads((out / "comparison.json").read_text())
     assert comparison["names"] == ["adaboost", "sklearn.tree.DecisionTreeClassifier"]
-    assert -1 <= comparison["pearson"]["r"] <= 1
+    pearson = comparison["pearson"]
+    assert -1 <= pearson["r"] <= 1
+    assert pearson["n_bootstraps"] == 200 and pearson["confidence_level"] == 0.95
+    low, high = pearson["ci"]
+    assert low <= pearson["r"] <= high
     assert (out / "comparison.png").stat().st_size > 1000
 
 
@@ -231,8 +271,9 @@ def test_the_report_opens_in_a_real_browser(adaboost_run, tmp_path):
         timeout=120,
     )
     assert dom.returncode == 0, dom.stderr
-    assert 'data-images-total="4"' in dom.stdout  # the page's script ran
-    assert 'data-images-shown="4"' in dom.stdout  # and every figure decoded
+    # 2 histograms, the reliability curve, the data map and 2 grids of images
+    assert 'data-images-total="6"' in dom.stdout  # the page's script ran
+    assert 'data-images-shown="6"' in dom.stdout  # and every figure decoded
     shot = tmp_path / "report.png"
     subprocess.run(
         [

@@ -16,7 +16,11 @@ WEIGHT_CHECKS = (
 ESTIMATORS = [
     EnsembleDifficulty(DecisionTreeClassifier(), n_estimators=3, random_state=0),
     EnsembleDifficulty(
-        AdaBoostClassifier(n_estimators=5), n_estimators=3, random_state=0
+        AdaBoostClassifier(n_estimators=5),
+        n_estimators=3,
+        random_state=0,
+        record_outputs="all",
+        output_dtype="float16",
     ),
     EnsembleDifficulty(SGDClassifier(), n_estimators=3, n_epochs=3, random_state=0),
     EnsembleDifficulty(

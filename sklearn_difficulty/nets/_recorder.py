@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,7 +16,14 @@ from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset
 
 from .._torch_data import worker_context
-from ..recorders import MemberPlan, Recorder, register_recorder
+from ..record import OUTPUTS
+from ..recorders import (
+    MemberPlan,
+    Recorder,
+    StageStore,
+    register_recorder,
+    true_class_outputs,
+)
 from ._classifier import SkorchCNN, resolve_device
 
 RECORDER_NAME = "sklearn_difficulty_recorder"
@@ -23,12 +31,48 @@ RECORDER_NAME = "sklearn_difficulty_recorder"
 
 def predict_labels(net, dataset) -> np.ndarray:
     """Class index of each example from one eval-mode pass (dropout off, no grad)."""
-    labels = []
+    labels = [labels for labels, _ in _eval_pass(net, dataset)]
+    return np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
+
+
+def _eval_pass(net, dataset) -> Iterator[tuple[np.ndarray, torch.Tensor]]:
+    """Each batch's predicted class indices and the module's output for it.
+
+    One eval-mode pass (dropout off, no gradient) over ``dataset`` in order;
+    the output is the module's own (its first element if it gives several).
+    """
     for output in net.forward_iter(dataset, training=False, device=net.device):
         if isinstance(output, tuple):
             output = output[0]
-        labels.append(output.argmax(dim=1).cpu().numpy())
-    return np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
+        yield output.argmax(dim=1).cpu().numpy(), output
+
+
+def _is_softmax(nonlinearity) -> bool:
+    """Whether skorch's predict nonlinearity is a softmax over the classes."""
+    return (
+        isinstance(nonlinearity, functools.partial)
+        and nonlinearity.func in (torch.softmax, torch.nn.functional.softmax)
+        and nonlinearity.keywords.get("dim") in (-1, 1)
+        and not nonlinearity.args
+    )
+
+
+def output_scores(net, output: torch.Tensor) -> dict[str, np.ndarray]:
+    """What a batch of the module's outputs gives the outputs: logits or probabilities.
+
+    A net whose ``predict_proba`` is the softmax of its module's output (a
+    ``CrossEntropyLoss``, skorch's "auto" nonlinearity) gives its logits,
+    ``{"scores": ...}``: the margin is measured on them. Any other net
+    (``NLLLoss``, whose module gives probabilities, or a nonlinearity of the
+    user's) gives what ``predict_proba`` gives, ``{"proba": ...}``: the
+    margin then comes from the log-probabilities. Either way the recorded
+    probabilities are those of ``predict_proba``.
+    """
+    nonlinearity = net._get_predict_nonlinearity()
+    if _is_softmax(nonlinearity):
+        return {"scores": output.detach().double().cpu().numpy()}
+    proba = nonlinearity(output)
+    return {"proba": torch.as_tensor(proba).detach().double().cpu().numpy()}
 
 
 class EpochPredictionRecorder(Callback):
@@ -42,6 +86,13 @@ class EpochPredictionRecorder(Callback):
     outputs of the training batches, which come from a shuffled order, with
     dropout on, while the weights move.
 
+    With ``outputs``, the same pass also keeps, for every example, values
+    measured against its true class (``targets``): the probability of the
+    true class, the margin of its score, the norm of the probability error
+    (see :func:`~sklearn_difficulty.recorders.true_class_outputs`). They are
+    computed batch by batch; only the values per example are kept, in
+    ``output_dtype``, never the module's outputs.
+
     Parameters
     ----------
     X_scored : sequence of array-like or Dataset
@@ -50,6 +101,17 @@ class EpochPredictionRecorder(Callback):
         Record every ``every``-th epoch, and always the last one.
     initial : bool, default=True
         Record the untrained network before the first epoch, as epoch 0.
+    outputs : sequence of {"proba", "margin", "error_norm"}, default=()
+        What to keep beyond the predicted classes. The probabilities are
+        those of the net's ``predict_proba``; the margin is measured on the
+        module's logits when ``predict_proba`` is their softmax (a
+        ``CrossEntropyLoss``), else on the log-probabilities (an ``NLLLoss``,
+        whose module gives probabilities).
+    targets : sequence of array-like of int, default=None
+        With ``outputs``: the true class index of every example of each
+        scored set (the position of its label in the net's ``classes_``).
+    output_dtype : {"float32", "float16"} or numpy dtype, default="float32"
+        The dtype of the kept outputs.
 
     Attributes
     ----------
@@ -57,6 +119,9 @@ class EpochPredictionRecorder(Callback):
         The recorded epochs (0 is before the first epoch, 1 its end).
     predictions_ : list of list of ndarray
         For each scored set, the predicted class indices at each recorded epoch.
+    outputs_ : dict of str to list of list of ndarray
+        For each kind of ``outputs``, for each scored set, the values of its
+        examples at each recorded epoch (empty without ``outputs``).
 
     Examples
     --------
@@ -68,16 +133,53 @@ class EpochPredictionRecorder(Callback):
     >>> net = net.fit(X[:100], y[:100])
     >>> recorder.epochs_, recorder.predictions_[0][-1].shape
     ([0, 1, 2], (50,))
+
+    The probability of each example's true class after every epoch:
+
+    >>> recorder = EpochPredictionRecorder(
+    ...     [X[:50]], outputs=["proba"], targets=[y[:50]])
+    >>> net = SkorchCNN("mnist", max_epochs=2, callbacks=[recorder])
+    >>> net = net.fit(X[:100], y[:100])
+    >>> len(recorder.outputs_["proba"][0]), recorder.outputs_["proba"][0][-1].dtype
+    (3, dtype('float32'))
     """
 
-    def __init__(self, X_scored: Sequence, *, every: int = 1, initial: bool = True):
+    def __init__(
+        self,
+        X_scored: Sequence,
+        *,
+        every: int = 1,
+        initial: bool = True,
+        outputs: Sequence[str] = (),
+        targets: Sequence | None = None,
+        output_dtype="float32",
+    ):
         self.X_scored = X_scored
         self.every = every
         self.initial = initial
+        self.outputs = outputs
+        self.targets = targets
+        self.output_dtype = output_dtype
 
     def initialize(self):
+        kinds = tuple(self.outputs or ())
+        unknown = sorted(set(kinds) - set(OUTPUTS))
+        if unknown:
+            raise ValueError(
+                f"outputs names unknown outputs {unknown}; the outputs are "
+                f"{list(OUTPUTS)}."
+            )
+        if kinds and (self.targets is None or len(self.targets) != len(self.X_scored)):
+            raise ValueError(
+                "outputs are measured against the true classes: give targets, "
+                "one array of class indices per scored set."
+            )
         self.epochs_ = []
         self.predictions_ = [[] for _ in self.X_scored]
+        self.outputs_ = {kind: [[] for _ in self.X_scored] for kind in kinds}
+        self._targets = (
+            [np.asarray(t, dtype=np.intp) for t in self.targets] if kinds else None
+        )
         self._datasets = None
         return self
 
@@ -99,8 +201,45 @@ class EpochPredictionRecorder(Callback):
 
     def _record(self, net, epoch: int) -> None:
         self.epochs_.append(epoch)
-        for store, dataset in zip(self.predictions_, self._datasets, strict=True):
-            store.append(predict_labels(net, dataset))
+        for index, dataset in enumerate(self._datasets):
+            labels, outputs = self._predict(net, index, dataset)
+            self.predictions_[index].append(labels)
+            for kind, values in outputs.items():
+                self.outputs_[kind][index].append(values)
+
+    def _predict(self, net, index: int, dataset):
+        """One pass: the set's labels, and its outputs (computed per batch)."""
+        kinds = tuple(self.outputs_)
+        labels: list[np.ndarray] = []
+        outputs: dict[str, list[np.ndarray]] = {kind: [] for kind in kinds}
+        start = 0
+        for batch_labels, output in _eval_pass(net, dataset):
+            labels.append(batch_labels)
+            if kinds:
+                stop = start + len(batch_labels)
+                values = true_class_outputs(
+                    kinds,
+                    self._targets[index][start:stop],
+                    dtype=self.output_dtype,
+                    **output_scores(net, output),
+                )
+                for kind in kinds:
+                    outputs[kind].append(values[kind])
+                start = stop
+        if kinds and start != len(self._targets[index]):
+            raise ValueError(
+                f"the scored set {index} has {start} examples but "
+                f"{len(self._targets[index])} targets."
+            )
+        return (
+            np.concatenate(labels) if labels else np.empty(0, dtype=np.int64),
+            {
+                kind: np.concatenate(values)
+                if values
+                else np.empty(0, dtype=self.output_dtype)
+                for kind, values in outputs.items()
+            },
+        )
 
 
 class _SeedDropout(Callback):
@@ -248,13 +387,18 @@ class SkorchRecorder(Recorder):
     of its own seeded with its "order" stream; it shuffles its batches
     unless told otherwise and trains on all its data unless it was given a
     validation split (skorch's own default split is removed). An ``int``
-    ``n_epochs`` of the ensemble sets the members' ``max_epochs``.
+    ``n_epochs`` of the ensemble sets the members' ``max_epochs``. The
+    outputs of ``record_outputs`` come from the same eval-mode pass as the
+    labels (the module's logits, or its probabilities for a net whose
+    ``predict_proba`` is not their softmax; see
+    :class:`EpochPredictionRecorder`).
     """
 
     name = "skorch"
     kind = "epoch"
     uses_codes = True
     records_initial = True
+    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         return is_skorch_net(estimator)
@@ -306,7 +450,12 @@ class SkorchRecorder(Recorder):
         if not isinstance(estimator, SkorchCNN):  # it resolves its device itself
             device = resolve_device(device)
         recorder = EpochPredictionRecorder(
-            plan.scored, every=plan.step, initial=plan.record_initial
+            plan.scored,
+            every=plan.step,
+            initial=plan.record_initial,
+            outputs=plan.outputs,
+            targets=plan.targets if plan.outputs else None,
+            output_dtype=plan.output_dtype,
         )
         updates: dict[str, Any] = {
             "callbacks": [
@@ -351,11 +500,19 @@ class SkorchRecorder(Recorder):
             for name, callback in estimator.callbacks_
             if not name.startswith(RECORDER_NAME)
         ]
-        predictions = [
-            np.stack([plan.encode(index, labels) for labels in store])
-            for index, store in enumerate(recorder.predictions_)
-        ]
-        return np.asarray(recorder.epochs_), predictions
+        store = StageStore(plan)
+        store.stages.extend(recorder.epochs_)
+        for index, per_stage in enumerate(recorder.predictions_):
+            for stage, labels in enumerate(per_stage):
+                outputs = {
+                    kind: values[index][stage]
+                    for kind, values in recorder.outputs_.items()
+                }
+                store.add(index, plan.encode(index, labels), outputs)
+        return store.result()
+
+    def check_outputs(self, estimator, outputs):
+        """Every output: a network's module gives logits (or probabilities)."""
 
 
 register_recorder(SkorchRecorder(), before="partial_fit")

@@ -168,6 +168,36 @@ def _keyed_dropouts(module: nn.Module) -> list[str]:
     return names
 
 
+def _true_class_outputs(kinds, logits: torch.Tensor, targets: torch.Tensor) -> dict:
+    """:func:`~sklearn_difficulty.recorders.true_class_outputs` of N members at once.
+
+    ``logits`` has shape (members, batch, classes), ``targets`` (batch,);
+    each output has shape (members, batch), in float64 on the logits' device
+    (the CPU's for a device without float64), computed as the recorders'
+    function computes them from logits.
+    """
+    if logits.device.type == "mps":  # no float64 there
+        logits, targets = logits.cpu(), targets.cpu()
+    scores = logits.detach().double()
+    rows = targets.to(scores.device).view(1, -1, 1).expand(scores.shape[0], -1, 1)
+    proba = torch.softmax(scores, dim=2)  # a few values per example: cheap
+    result = {}
+    for kind in kinds:
+        if kind == "proba":
+            result[kind] = proba.gather(2, rows).squeeze(2)
+        elif kind == "error_norm":
+            error = proba.scatter_add(
+                2, rows, -torch.ones_like(rows, dtype=proba.dtype)
+            )
+            result[kind] = error.square().sum(dim=2).sqrt()
+        elif kind == "margin":
+            other = scores.scatter(2, rows, -torch.inf)
+            result[kind] = scores.gather(2, rows).squeeze(2) - other.amax(dim=2)
+        else:
+            raise ValueError(f"unknown output {kind!r}.")
+    return result
+
+
 def _build_module(module, kwargs, input_shape, n_classes) -> nn.Module:
     module = resolve_module(module)
     if isinstance(module, nn.Module):
@@ -472,6 +502,9 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         n_draw=None,
         bootstrap=False,
         record_initial=True,
+        outputs=(),
+        targets=None,
+        output_dtype="float32",
     ) -> list[MemberRecord | Exception]:
         """Train one member per seed together; record every scored set per epoch.
 
@@ -492,6 +525,14 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         bootstrap : bool
             Draw them with replacement.
         record_initial : bool, default=True
+        outputs : sequence of {"proba", "margin", "error_norm"}, default=()
+            What to record beyond the labels, from the same pass (see
+            :func:`~sklearn_difficulty.recorders.true_class_outputs`; the
+            margin is measured on the logits).
+        targets : list of arrays of int, default=None
+            With ``outputs``: the true class index of every example of each
+            scored set.
+        output_dtype : {"float32", "float16"}, default="float32"
 
         Returns
         -------
@@ -499,6 +540,12 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
             One per seed, in order; a member whose loss diverged gives a
             FloatingPointError.
         """
+        outputs = tuple(outputs)
+        if outputs and (targets is None or len(targets) != len(scored)):
+            raise ValueError(
+                "outputs are measured against the true classes: give targets, "
+                "one array of class indices per scored set."
+            )
         plan = MemberPlan(
             X=X,
             y=np.asarray(y),
@@ -512,6 +559,9 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
             n_draw=n_draw,
             bootstrap=bootstrap,
             record_initial=record_initial,
+            targets=[np.asarray(t) for t in targets] if outputs else [],
+            outputs=outputs,
+            output_dtype=np.dtype(output_dtype),
         )
         return self._record_members(plan, seeds)
 
@@ -609,23 +659,44 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         n_rows = rows.shape[1]
         stages: list[int] = []
         kept: list[list[np.ndarray]] = [[] for _ in scored]
+        # The outputs: per kind and scored set, (members, examples) per stage.
+        kinds = tuple(plan.outputs)
+        kept_outputs: dict[str, list[list[np.ndarray]]] = {
+            kind: [[] for _ in scored] for kind in kinds
+        }
+        targets = [
+            torch.as_tensor(np.asarray(t, dtype=np.int64), device=device)
+            for t in (plan.targets if kinds else [])
+        ]
 
         def record(epoch):
             stages.append(epoch)
             set_training(False)
-            with torch.no_grad(), autocast:
-                for store, data in zip(kept, scored, strict=True):
-                    store.append(
-                        torch.cat(
-                            [
-                                shared(params, buffers, images).argmax(2)
-                                for images in data.in_order(1000)
-                            ],
-                            dim=1,
+            with torch.no_grad():
+                for index, data in enumerate(scored):
+                    labels = []
+                    values: dict[str, list[torch.Tensor]] = {k: [] for k in kinds}
+                    start = 0
+                    for images in data.in_order(1000):
+                        with autocast:
+                            logits = shared(params, buffers, images)
+                        labels.append(logits.argmax(2))
+                        if kinds:  # from the same logits, per batch
+                            stop = start + logits.shape[1]
+                            batch = _true_class_outputs(
+                                kinds, logits, targets[index][start:stop]
+                            )
+                            for kind in kinds:
+                                values[kind].append(batch[kind])
+                            start = stop
+                    kept[index].append(torch.cat(labels, dim=1).cpu().numpy())
+                    for kind in kinds:
+                        kept_outputs[kind][index].append(
+                            torch.cat(values[kind], dim=1)
+                            .cpu()
+                            .numpy()
+                            .astype(plan.output_dtype)
                         )
-                        .cpu()
-                        .numpy()
-                    )
 
         if plan.record_initial:
             record(0)
@@ -685,8 +756,14 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
                 np.stack([plan.encode(i, p[m]) for p in store])
                 for i, store in enumerate(kept)
             ]
+            outputs = {
+                kind: [np.stack([stage[m] for stage in store]) for store in per_set]
+                for kind, per_set in kept_outputs.items()
+            }
             results.append(
-                MemberRecord(member, np.asarray(stages), predictions, indices[m])
+                MemberRecord(
+                    member, np.asarray(stages), predictions, indices[m], outputs
+                )
             )
         return results
 
@@ -753,13 +830,16 @@ class VectorisedRecorder(Recorder):
     One job trains a group of ``member_chunk`` members (all of them by
     default); the per-member cache, failures (a diverging member fails
     alone), progress and record assembly are the ensemble's, as for every
-    recorder. Fit parameters are refused: the trainer takes none.
+    recorder. Fit parameters are refused: the trainer takes none. The
+    outputs of ``record_outputs`` come from the logits of the pass that
+    gives the labels, batch by batch.
     """
 
     name = "vectorised"
     kind = "epoch"
     uses_codes = True
     records_initial = True
+    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         return isinstance(estimator, VectorisedCNN)
@@ -808,6 +888,9 @@ class VectorisedRecorder(Recorder):
 
     def cache_token(self, estimator):
         return clone(estimator).set_params(member_chunk=None)
+
+    def check_outputs(self, estimator, outputs):
+        """Every output: the members' logits give them all."""
 
     def record(self, estimator, plan, seeds):
         return estimator._record_members(plan, seeds)
