@@ -13,6 +13,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_difficulty import EnsembleDifficulty
 from sklearn_difficulty.datasets import load_digits_images
+from sklearn_difficulty.plotting import save_figure
 
 
 def output_folder(description: str) -> Path:
@@ -58,6 +59,5 @@ def flat(images):
 
 
 def save(display_or_figure, path: Path) -> None:
-    figure = getattr(display_or_figure, "figure_", display_or_figure)
-    figure.savefig(path, dpi=120)
+    save_figure(display_or_figure, path, dpi=120)
     print(f"saved {path}")

@@ -2,7 +2,8 @@
 
 Prints accuracy, Pearson's bi-modality measure and the phase of learning per
 epoch, and saves the histograms of consistency and of consensus for the
-training and test images. ``python examples/plot_consistency_histograms.py
+training and test images, each epoch titled with its phase, and those of the
+epochs where a phase begins. ``python examples/plot_consistency_histograms.py
 [--out figures]``, about 20 seconds on 2 cores.
 """
 
@@ -23,14 +24,20 @@ def main():
         print(f"{epoch:5d}  {accuracy[i]:14.3f}  {measure[i]:11.2f}  {phases[i]}")
     stages = [0, 1, 3, 6, 12]
     save(
-        ScoreHistogramDisplay.from_estimator(ensemble, stages=stages),
+        ScoreHistogramDisplay.from_estimator(ensemble, stages=stages, phases=True),
         out / "consistency_histograms.png",
     )
     save(
         ScoreHistogramDisplay.from_estimator(
-            ensemble, score="consensus", stages=stages
+            ensemble, score="consensus", stages=stages, phases=True
         ),
         out / "consensus_histograms.png",
+    )
+    save(  # the first epoch, the first of each later phase, and the last
+        ScoreHistogramDisplay.from_estimator(
+            ensemble, stages="phases", scored_sets=["train"], phases=True
+        ),
+        out / "consistency_by_phase.png",
     )
 
 

@@ -7,7 +7,6 @@ equal size; AdaBoost, round after round, learns the CNNs' easy images first.
 
 from _shared import boosted, cnns, digits, output_folder, save
 
-from sklearn_difficulty.compare import group_accuracy
 from sklearn_difficulty.plotting import GroupAccuracyDisplay
 
 
@@ -16,14 +15,16 @@ def main():
     X_train, X_test, y_train, y_test = digits()
     networks = cnns(X_train, y_train, X_test, y_test)
     boosting = boosted(X_train, y_train, X_test, y_test)
-    accuracy = group_accuracy(boosting, networks)
-    for name, curve in zip(["easy", "intermediate", "hard"], accuracy, strict=True):
+    display = GroupAccuracyDisplay.from_comparison(
+        boosting, networks, names=("AdaBoost", "the CNNs")
+    )
+    for name, curve in zip(
+        ["easy", "intermediate", "hard"], display.accuracy, strict=True
+    ):
         print(
             f"{name:12s} AdaBoost accuracy after rounds 1, 10, 60: "
             f"{curve[0]:.2f}, {curve[9]:.2f}, {curve[-1]:.2f}"
         )
-    display = GroupAccuracyDisplay.from_records(boosting, networks)
-    display.ax_.set_title("AdaBoost on the CNNs' groups", fontsize=9)
     display.figure_.tight_layout()
     save(display, out / "adaboost_on_cnn_groups.png")
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from .dynamics import difficulty_groups
+from .dynamics import difficulty_groups, score_edges
 from .record import PredictionRecord, as_record
 from .reliability import bootstrap_correlation
 from .scores import consistency, mean_over_training, member_accuracy
@@ -81,6 +81,8 @@ bootstrap_correlation`); NaN without bootstraps.
         Names of the two records, for plots.
     n_members : tuple of int
         Number of members of each record.
+    stage_kinds : tuple of str
+        What a stage is in each record ("epoch", "round", ...).
     """
 
     pairs: NDArray[np.intp]
@@ -99,6 +101,7 @@ bootstrap_correlation`); NaN without bootstraps.
     pearson_ci: tuple[float, float] = (math.nan, math.nan)
     pearson_bootstrap: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     confidence_level: float = 0.95
+    stage_kinds: tuple[str, str] = ("stage", "stage")
 
     @property
     def learning_speed_a(self) -> NDArray[np.float64]:
@@ -141,13 +144,25 @@ bootstrap_correlation`); NaN without bootstraps.
         )
         return histogram / self.consistency_a.shape[1], edges_a, edges_b
 
+    def group_accuracy(self, n_groups: int = 3) -> NDArray[np.float64]:
+        """Accuracy of the first record's members on the second's groups (Fig. 6a).
 
-def score_edges(n_members: int, bins: int | None = None) -> NDArray[np.float64]:
-    """Histogram edges over [0, 1]: ``bins`` equal bins, or one per k / n_members."""
-    if bins is None and n_members > 0:
-        half = 0.5 / n_members
-        return np.linspace(-half, 1 + half, n_members + 2)
-    return np.linspace(0, 1, (bins or 10) + 1)
+        The examples are split into ``n_groups`` groups of equal size by
+        their learning speed in the second record (group 0 the easiest);
+        then, at each stage of the first, the mean accuracy of its members
+        on each group: :func:`group_accuracy` of the two records.
+
+        Parameters
+        ----------
+        n_groups : int, default=3
+            Number of groups.
+
+        Returns
+        -------
+        accuracy : ndarray of shape (n_groups, n_stages_a)
+        """
+        groups = difficulty_groups(self.learning_speed_b[np.newaxis], n_groups=n_groups)
+        return _accuracy_on_groups(self.consistency_a, groups, n_groups)
 
 
 def _mean_accuracy(record: PredictionRecord, scored_set: str) -> NDArray[np.float64]:
@@ -275,6 +290,7 @@ def compare_records(
         pearson_ci=pearson_ci,
         pearson_bootstrap=pearson_bootstrap,
         confidence_level=float(confidence_level),
+        stage_kinds=(a.stage_kind, b.stage_kind),
     )
 
 
@@ -316,12 +332,22 @@ def group_accuracy(
     reference = as_record(groups_from, "groups_from")
     _check_same_data(record, reference, scored_set)
     groups = difficulty_groups(reference, n_groups=n_groups, scored_set=scored_set)
-    predictions, targets = record.scored_set(scored_set)
-    result = np.empty((n_groups, record.n_stages))
+    return _accuracy_on_groups(
+        consistency(record, scored_set=scored_set), groups, n_groups
+    )
+
+
+def _accuracy_on_groups(
+    consistency_scores: NDArray, groups: NDArray, n_groups: int
+) -> NDArray[np.float64]:
+    """Mean accuracy of the members on each group at each stage.
+
+    The mean consistency over a group's examples: the fraction of members
+    right, averaged over the examples.
+    """
+    result = np.empty((n_groups, consistency_scores.shape[0]))
     for group in range(n_groups):
-        members = groups == group
-        correct = predictions[:, :, members] == targets[members]
-        result[group] = correct.mean(axis=(0, 2))
+        result[group] = consistency_scores[:, groups == group].mean(axis=1)
     return result
 
 

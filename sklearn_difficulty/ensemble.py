@@ -188,8 +188,10 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         The dtype of the recorded outputs: float16 halves their memory
         (about 3 significant digits, enough for the scores' means).
     verbose : int, default=0
-        1 shows a progress line on the terminal (members and epochs done,
-        time left; nothing when standard error is not a terminal); 2 and more
+        1 shows a progress bar (tqdm's) on standard error: the stages done
+        (epochs or boosting rounds, over all members, where their number is
+        known, else the members), the members done, the time taken and the
+        time left; nothing when standard error is not a terminal. 2 and more
         also joblib's own messages.
 
     Attributes
@@ -639,26 +641,28 @@ or torch Dataset
         progress = Progress(
             self.n_estimators, recorder.n_stages(self.estimator, plan), self.verbose
         )
-        outcomes = run_members(
-            recorder,
-            self.estimator,
-            plan,
-            seeds,
-            cache=MemberCache.from_memory(self.memory),
-            on_error=self.on_error,
-            n_jobs=self.n_jobs,
-            verbose=self.verbose,
-            on_done=progress.update,
-        )
         results, kept_seeds = [], []
         self.failed_members_: list[dict] = []
-        for member, outcome in enumerate(outcomes):  # in member order
-            if outcome.error is None:
-                results.append(outcome.record)
-                kept_seeds.append(seeds[member])
-            else:
-                self._member_failed(member, int(seeds[member]), outcome.error)
-        progress.close()
+        try:
+            outcomes = run_members(
+                recorder,
+                self.estimator,
+                plan,
+                seeds,
+                cache=MemberCache.from_memory(self.memory),
+                on_error=self.on_error,
+                n_jobs=self.n_jobs,
+                verbose=self.verbose,
+                on_done=progress.update,
+            )
+            for member, outcome in enumerate(outcomes):  # in member order
+                if outcome.error is None:
+                    results.append(outcome.record)
+                    kept_seeds.append(seeds[member])
+                else:
+                    self._member_failed(member, int(seeds[member]), outcome.error)
+        finally:  # a failing member (or Ctrl-C) still ends the bar's line
+            progress.close()
         if len(results) < self.min_members:
             raise ValueError(
                 f"only {len(results)} of {self.n_estimators} members finished, fewer "

@@ -1,0 +1,217 @@
+"""Runs as Python functions: the same folders as the command line, and reports."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sklearn_difficulty import registries
+from sklearn_difficulty.registries import DataSource, RunData, register_data
+from sklearn_difficulty.runs import (
+    ComparisonFolder,
+    RunFolder,
+    compare,
+    describe_phases,
+    report,
+    run,
+)
+
+TINY = dict(model="adaboost", members=2, rounds=3, max_samples=0.8, n_jobs=1)
+
+
+def cli(*args):
+    result = subprocess.run(
+        [sys.executable, "-m", "sklearn_difficulty.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    boosted = run(out=root / "ada", record_outputs=["proba"], verbose=0, **TINY)
+    trees = run(
+        out=root / "tree",
+        model="sklearn.tree.DecisionTreeClassifier",
+        params={"max_depth": 4},
+        members=3,
+        max_samples=0.7,
+        n_jobs=1,
+        verbose=0,
+    )
+    comparison = compare(boosted, trees, out=root / "cmp", tolerance=0.5, bootstraps=20)
+    return boosted, trees, comparison
+
+
+def test_a_python_run_writes_the_folder_the_command_line_writes(folders, tmp_path):
+    boosted = folders[0]
+    cli("run", "--model", "adaboost", "--members", 2, "--rounds", 3,
+        "--max-samples", 0.8, "--n-jobs", 1, "--record-outputs", "proba",
+        "--out", tmp_path / "cli", "--quiet")  # fmt: skip
+    from_cli = RunFolder.open(tmp_path / "cli")
+    assert sorted(p.name for p in from_cli.path.iterdir()) == sorted(
+        p.name for p in boosted.path.iterdir()
+    )
+    for name in from_cli.record.set_names:
+        np.testing.assert_array_equal(
+            from_cli.record.predictions[name], boosted.record.predictions[name]
+        )
+    np.testing.assert_array_equal(
+        from_cli.record.output("proba"), boosted.record.output("proba")
+    )
+    ours, theirs = boosted.summary, from_cli.summary
+    for summary in (ours, theirs):
+        summary.pop("seconds")
+    assert ours == theirs
+    assert ours["format"] == "sklearn-difficulty run folder" and ours["version"] == 1
+    assert (boosted.path / "scores.csv").read_text() == (
+        from_cli.path / "scores.csv"
+    ).read_text()
+
+
+def test_a_run_folder_reads_back(folders):
+    boosted = RunFolder.open(folders[0].path)
+    assert boosted.record.n_members == 2 and boosted.record.output_kinds == ("proba",)
+    assert boosted.figures == [
+        "consistency_histograms.png",
+        "consensus_histograms.png",
+        "learning_speed.png",
+        "reliability.png",
+        "data_map.png",
+    ]
+    examples = boosted.examples()
+    assert examples["easiest_images"].shape == (16, 1, 8, 8)
+    text = boosted.describe()
+    assert "2 x adaboost on digits: 3 rounds" in text
+    assert re.search(r"phases: rounds? 1", text)
+    assert "split-half reliability" in text
+
+
+def test_folders_refuse_what_they_cannot_read(folders, tmp_path):
+    with pytest.raises(FileNotFoundError, match="holds no run"):
+        RunFolder.open(tmp_path)
+    with pytest.raises(FileExistsError, match="already holds a run"):
+        run(out=folders[0].path, verbose=0, **TINY)
+    newer = tmp_path / "newer"
+    shutil.copytree(folders[0].path, newer)
+    summary = json.loads((newer / "summary.json").read_text())
+    (newer / "summary.json").write_text(json.dumps({**summary, "version": 99}))
+    with pytest.raises(ValueError, match="version 99"):
+        RunFolder.open(newer)
+    with pytest.raises(ValueError, match="unknown data set 'nope'; use one of: digits"):
+        run(out=tmp_path / "x", data="nope", verbose=0)
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(ValueError, match="unknown model 'resnet'; use one of mnist"):
+        run(out=tmp_path / "x", model="resnet", verbose=0)
+
+
+def test_a_data_set_is_added_in_one_place(tmp_path):
+    def blobs(argument, data_dir, random_state):
+        rng = np.random.RandomState(random_state)
+        X = rng.randn(80, int(argument or 2))
+        y = (X[:, 0] > 0).astype(int)
+        return RunData(X, y, None, None, np.array(["neg", "pos"]), False)
+
+    register_data("blobs:", DataSource(blobs, "Gaussian blobs", argument="dims"))
+    try:
+        folder = run(
+            out=tmp_path / "blobs", data="blobs:5",
+            model="sklearn.linear_model.LogisticRegression", members=2,
+            max_samples=0.7, n_jobs=1, verbose=0,
+        )  # fmt: skip
+        assert folder.summary["n_train"] == 80
+        help_text = subprocess.run(
+            [sys.executable, "-c",
+             "from sklearn_difficulty import registries;"
+             "from sklearn_difficulty.registries import DataSource, register_data;"
+             "register_data('blobs:', DataSource(print, 'Gaussian blobs', 'dims'));"
+             "from sklearn_difficulty.cli import main; main(['run', '--help'])"],
+            capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        assert "blobs:<dims>: Gaussian blobs" in help_text
+        assert "blobs:<dims>" in registries.data_names()
+    finally:
+        registries.DATA_SETS.pop("blobs:")
+
+
+def test_a_comparison_folder(folders):
+    comparison = folders[2]
+    assert isinstance(comparison, ComparisonFolder)
+    summary = ComparisonFolder.open(comparison.path).summary
+    assert summary["names"] == ["adaboost", "sklearn.tree.DecisionTreeClassifier"]
+    low, high = summary["pearson"]["ci"]
+    assert low <= summary["pearson"]["r"] <= high
+    assert summary["figures"][0] == "learning_speeds.png"
+    assert all(name.startswith("joint_pair_") for name in summary["figures"][1:])
+    assert "matched stage pairs" in comparison.describe()
+
+
+def test_describe_phases_runs_of_stages():
+    stages = [
+        {"stage": 0, "phase": "initialization"},
+        {"stage": 1, "phase": "beginning of learning"},
+        {"stage": 2, "phase": "beginning of learning"},
+        {"stage": 3, "phase": "bi-modality"},
+    ]
+    assert describe_phases(stages, "epoch") == (
+        "epoch 0 initialization; epochs 1-2 beginning of learning; epoch 3 bi-modality"
+    )
+
+
+def test_reports_hold_every_figure(folders, tmp_path):
+    boosted, _, comparison = folders
+    page = report(boosted, out=tmp_path / "run.html").read_text()
+    for name in boosted.figures:
+        assert f'alt="{name}"' in page
+    # 16 easiest and 16 hardest images, each with its label and speed
+    assert len(re.findall(r'<img alt="example \d+"', page)) == 32
+    assert page.count("speed ") >= 32
+    assert '<table id="stages">' in page and '<p id="phases">' in page
+    page = report(comparison, out=tmp_path / "cmp.html").read_text()
+    for name in comparison.figures:
+        assert f'alt="{name}"' in page
+    assert '<table id="pairs">' in page and "Pearson r = " in page
+    with pytest.raises(FileExistsError, match="already exists"):
+        report(boosted, out=tmp_path / "run.html")
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+
+
+@pytest.mark.parametrize("which", ["run", "comparison"])
+def test_reports_open_in_a_real_browser_without_errors(folders, tmp_path, which):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    folder = folders[0] if which == "run" else folders[2]
+    page = report(folder, out=tmp_path / "report.html")
+    n_images = page.read_text().count("<img ")
+    result = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert f'data-images-total="{n_images}"' in result.stdout  # the script ran
+    assert f'data-images-shown="{n_images}"' in result.stdout  # every image decoded
+    console = [line for line in result.stderr.splitlines() if "CONSOLE" in line]
+    assert console == [], console
