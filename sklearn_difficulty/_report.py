@@ -32,7 +32,10 @@ CAPTIONS = {
         "Consensus (the largest fraction of members agreeing on one label) at the "
         "same stages."
     ),
-    "learning_speed.png": "The learning speed of the training examples.",
+    "learning_speed.png": (
+        "The learning speed (mean consistency over the training stages) of the "
+        "examples of each scored set."
+    ),
     "reliability.png": (
         "Reliability of the learning speed against the number of members "
         "(Spearman-Brown projection of the split-half correlation)."
