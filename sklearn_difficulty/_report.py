@@ -124,16 +124,14 @@ def _examples(folder) -> str:
     record = folder.record
     table = example_table(record)
     kept = folder.examples()
-    order = difficulty_ranking(record)
+    if kept is None:  # not image data: rank the examples here
+        order = difficulty_ranking(record)
+        kept = {"easiest_indices": order[:16], "hardest_indices": order[::-1][:16]}
     parts = []
     for kind in ("easiest", "hardest"):
-        rows = (
-            kept[f"{kind}_indices"]
-            if kept is not None
-            else (order[:16] if kind == "easiest" else order[::-1][:16])
-        )
+        rows = kept[f"{kind}_indices"]
         parts.append(f"<h3>The {kind}</h3>")
-        if kept is not None:
+        if f"{kind}_images" in kept:
             parts.append(f'<div class="examples" id="{kind}">')
             for image, row in zip(kept[f"{kind}_images"], rows, strict=True):
                 label = html.escape(str(table["label"][row]))
@@ -148,16 +146,13 @@ def _examples(folder) -> str:
             f"<th>{html.escape(column.replace('_', ' '))}</th>" for column in table
         )
         body = "\n".join(
-            "<tr>" + "".join(_cell(_value(table[c][row])) for c in table) + "</tr>"
+            "<tr>"
+            + "".join(_cell(np.asarray(table[c][row]).item()) for c in table)
+            + "</tr>"
             for row in rows
         )
         parts.append(f'<table class="{kind}"><tr>{header}</tr>\n{body}</table>')
     return "\n".join(parts)
-
-
-def _value(value):
-    value = np.asarray(value).item()
-    return value
 
 
 def stage_table(record: PredictionRecord) -> list[dict]:

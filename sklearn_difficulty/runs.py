@@ -69,35 +69,19 @@ RELIABILITY_TARGET = 0.95
 N_EXAMPLES = 16  # easiest and hardest examples kept for the report
 
 
-class RunFolder:
-    """A run on disk: its record, per-example scores, summary and figures.
+class _Folder:
+    """What the run and comparison folders share: open, create, summary, figures.
 
-    Parameters
-    ----------
-    path : str or path-like
-        The folder.
-
-    Attributes
-    ----------
-    path : Path
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from sklearn_difficulty.runs import run
-    >>> folder = run(data="digits", model="adaboost", members=2, rounds=3,
-    ...              max_samples=0.8, n_jobs=1, out=tempfile.mkdtemp(),
-    ...              overwrite=True, verbose=0)
-    >>> folder.record.n_members, folder.summary["model"]
-    (2, 'adaboost')
+    A subclass names its ``kind``, the file that makes a folder one of its
+    kind (``main_file``) and the JSON file of its summary (``summary_file``).
     """
 
-    kind = "run"
-    main_file = "record.npz"
+    kind: str
+    main_file: str
+    summary_file: str
 
     def __init__(self, path):
         self.path = Path(path)
-        self._record: PredictionRecord | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -134,9 +118,47 @@ class RunFolder:
 
     @property
     def summary(self) -> dict:
-        """``summary.json``: what was run and what came out ({} if absent)."""
-        path = self.path / "summary.json"
+        """The summary file: what was run and what came out ({} if absent)."""
+        path = self.path / self.summary_file
         return json.loads(path.read_text()) if path.is_file() else {}
+
+    @property
+    def figures(self) -> list[str]:
+        """The figures' file names, in the order the summary lists them."""
+        listed = self.summary.get("figures") or []
+        return [name for name in listed if (self.path / name).is_file()]
+
+
+class RunFolder(_Folder):
+    """A run on disk: its record, per-example scores, summary and figures.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The folder.
+
+    Attributes
+    ----------
+    path : Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.runs import run
+    >>> folder = run(data="digits", model="adaboost", members=2, rounds=3,
+    ...              max_samples=0.8, n_jobs=1, out=tempfile.mkdtemp(),
+    ...              overwrite=True, verbose=0)
+    >>> folder.record.n_members, folder.summary["model"]
+    (2, 'adaboost')
+    """
+
+    kind = "run"
+    main_file = "record.npz"
+    summary_file = "summary.json"
+
+    def __init__(self, path):
+        super().__init__(path)
+        self._record: PredictionRecord | None = None
 
     @property
     def record(self) -> PredictionRecord:
@@ -144,12 +166,6 @@ class RunFolder:
         if self._record is None:
             self._record = PredictionRecord.load(self.path / "record.npz")
         return self._record
-
-    @property
-    def figures(self) -> list[str]:
-        """The figures' file names, in the order the summary lists them."""
-        listed = self.summary.get("figures") or []
-        return [name for name in listed if (self.path / name).is_file()]
 
     def examples(self) -> dict | None:
         """The easiest and hardest training images with their indices, if kept."""
@@ -218,21 +234,11 @@ class RunFolder:
         return "\n".join(lines)
 
 
-class ComparisonFolder(RunFolder):
+class ComparisonFolder(_Folder):
     """A comparison of two runs on disk: ``comparison.json`` and its figures."""
 
     kind = "comparison"
-    main_file = "comparison.json"
-
-    @property
-    def summary(self) -> dict:
-        """``comparison.json``."""
-        path = self.path / "comparison.json"
-        return json.loads(path.read_text()) if path.is_file() else {}
-
-    @property
-    def record(self) -> PredictionRecord:
-        raise AttributeError("a comparison folder holds no record of its own.")
+    main_file = summary_file = "comparison.json"
 
     def describe(self) -> str:
         summary = self.summary
@@ -561,7 +567,8 @@ def report(source, *, out=None, overwrite: bool = False) -> Path:
     -------
     path : Path
     """
-    if isinstance(source, RunFolder):
+    folder: _Folder
+    if isinstance(source, _Folder):
         folder = source
     elif (Path(source) / ComparisonFolder.main_file).is_file():
         folder = ComparisonFolder.open(source)

@@ -128,6 +128,10 @@ def test_a_data_set_is_added_in_one_place(tmp_path):
             max_samples=0.7, n_jobs=1, verbose=0,
         )  # fmt: skip
         assert folder.summary["n_train"] == 80
+        assert folder.examples() is None  # not images: tables only in the report
+        page = report(folder).read_text()
+        assert '<table class="easiest">' in page and '<table class="hardest">' in page
+        assert 'alt="example' not in page
         help_text = subprocess.run(
             [sys.executable, "-c",
              "from sklearn_difficulty import registries;"
