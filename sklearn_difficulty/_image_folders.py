@@ -32,7 +32,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'pillow; install them with pip install "sklearn-difficulty[torch]"'
     ) from error
 
-from ._data import IMAGE_EXTENSIONS
+from .datasets import IMAGE_EXTENSIONS
 
 __all__ = [
     "ArrayImageDataset",

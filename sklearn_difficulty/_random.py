@@ -23,6 +23,7 @@ of each other and of the order in which they are used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils.random import sample_without_replacement
@@ -34,6 +35,7 @@ __all__ = [
     "draw_member_seeds",
     "draw_training_indices",
     "keyed_uniform",
+    "n_drawn",
     "seed_estimator",
 ]
 
@@ -97,6 +99,36 @@ def seed_estimator(estimator, random_state: np.random.RandomState) -> None:
     }
     if seeds:
         estimator.set_params(**seeds)
+
+
+def n_drawn(max_samples, bootstrap: bool, n_samples: int) -> int | None:
+    """Training examples drawn for each member; None when each gets them all.
+
+    ``max_samples`` is an int (that many), a float in (0, 1] (that fraction
+    of ``n_samples``) or None (all of them, or as many drawn with replacement
+    with ``bootstrap``).
+
+    Examples
+    --------
+    >>> from sklearn_difficulty._random import n_drawn
+    >>> n_drawn(None, False, 10), n_drawn(0.5, False, 10), n_drawn(None, True, 10)
+    (None, 5, 10)
+    """
+    if max_samples is None:
+        n_draw = n_samples
+    elif isinstance(max_samples, Integral):
+        if int(max_samples) > n_samples and not bootstrap:
+            raise ValueError(
+                f"max_samples={max_samples} is larger than the "
+                f"{n_samples} training examples; lower it, or set "
+                "bootstrap=True to draw with replacement."
+            )
+        n_draw = int(max_samples)
+    else:
+        n_draw = max(1, int(round(max_samples * n_samples)))
+    if n_draw == n_samples and not bootstrap:
+        return None
+    return n_draw
 
 
 def draw_training_indices(

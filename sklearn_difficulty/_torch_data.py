@@ -7,7 +7,7 @@ import multiprocessing
 import numpy as np
 from torch.utils.data import Dataset
 
-from ._data import dataset_labels
+from ._inputs import dataset_labels
 from .record import label_dtype
 
 

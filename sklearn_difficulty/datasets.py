@@ -31,7 +31,10 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch
 
-from ._data import IMAGE_EXTENSIONS
+#: File name endings read as images (those of torchvision's ImageFolder).
+IMAGE_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp",
+)  # fmt: skip
 
 if TYPE_CHECKING:
     from ._image_folders import (

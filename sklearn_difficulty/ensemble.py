@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from inspect import signature
 from numbers import Integral
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,22 +20,18 @@ from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, St
 from sklearn.utils._tags import get_tags
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_method_params,
-    _check_sample_weight,
-    check_consistent_length,
     check_is_fitted,
     column_or_1d,
-    has_fit_parameter,
-    validate_data,
 )
 
-from ._data import dataset_labels, is_torch_dataset, n_samples, unaugmented
-from ._members import MemberCache, build_record, run_members
+from ._assembly import build_record
+from ._cache import MemberCache
+from ._inputs import check_eval_sets, check_inputs, check_training_inputs
+from ._members import run_members
 from ._progress import Progress
-from ._random import draw_member_seeds
+from ._random import draw_member_seeds, n_drawn
 from .exceptions import IdenticalMembersWarning, MemberFailedWarning
-from .record import OUTPUTS, label_dtype
-from .recorders import MemberPlan, encode_labels, resolve_recorder
+from .recorders import MemberPlan, encode_labels, resolve_outputs, resolve_recorder
 from .scores import (
     consensus,
     consistency,
@@ -48,10 +42,6 @@ from .scores import (
 )
 
 __all__ = ["EnsembleDifficulty"]
-
-
-def _is_dataframe(X) -> bool:
-    return hasattr(X, "columns") and hasattr(X, "iloc")
 
 
 class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
@@ -81,39 +71,15 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         :class:`~sklearn_difficulty.IdenticalMembersWarning` says so.
     stage_method : str, default="auto"
         The recorder: how members are trained and their stages recorded
-        (see :mod:`sklearn_difficulty.recorders`, where each is one class of
-        one registry).
-
-        - "skorch": one stage per epoch of a skorch classifier
-          (``NeuralNetClassifier``, :class:`~sklearn_difficulty.nets.SkorchCNN`),
-          from an eval-mode pass over every scored set at the end of each
-          epoch, and before the first one (stage 0). Each member gets its
-          own initial weights, dropout masks and mini-batch order from its
-          own seed, shuffles its batches, and trains on all its data
-          (skorch's default hidden validation split is switched off; a
-          split the user passed is kept). Members train on class indices
-          0..n_classes-1, so any labels work. Each trains on one CPU thread,
-          and members sharing a process (the threading backend) take turns,
-          so that the record does not depend on ``n_jobs`` or the backend;
-          separate processes (loky, dask) train in parallel, on CPUs or
-          sharing a GPU. torch's global random generator is left as it was.
-        - "vectorised": all members of a network that trains many at once
-          (:class:`~sklearn_difficulty.nets.VectorisedCNN`) as one batched
-          model, in groups of its ``member_chunk``; recorded like "skorch".
-        - "staged_predict": fit, then one stage per boosting round from
-          ``staged_predict`` (AdaBoost, gradient boosting).
-        - "partial_fit": one stage per epoch; each epoch is one call of
-          ``partial_fit`` over the training data in an order that each member
-          draws for itself (SGD, Perceptron, MLP). There is no stage 0:
-          scikit-learn's estimators create their weights in their first
-          ``partial_fit`` call and cannot predict before it.
-        - "final": the fitted model alone, one stage (SVM, k-NN, trees,
-          forests).
-        - "auto": the first registered recorder that accepts the estimator:
-          a network's own recorder, else the first of the core ones above
-          that the estimator offers, except that naive Bayes models, whose
-          epochs would repeat the same statistics, are recorded once, after
-          fitting.
+        (boosting rounds, epochs, or the fitted model alone). The name of a
+        registered recorder (:data:`sklearn_difficulty.recorders.RECORDERS`;
+        :mod:`sklearn_difficulty.recorders` describes each), or "auto": the
+        first registered recorder that accepts the estimator, which is a
+        network's own recorder for a skorch network or a
+        :class:`~sklearn_difficulty.nets.VectorisedCNN`, else boosting
+        rounds for an estimator with ``staged_predict``, else one epoch per
+        ``partial_fit`` call (but naive Bayes models, whose epochs would
+        count the same statistics again), else the fitted model alone.
     n_epochs : int or "auto", default="auto"
         Epochs each member trains, for the epoch recorders. "auto" takes the
         estimator's own: ``max_iter`` for ``partial_fit`` members (10 when
@@ -158,7 +124,7 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
     record_initial : bool, default=True
         Record the untrained members before the first epoch as stage 0
         (the paper's initialisation phase: scores around chance), with the
-        recorders that can ("skorch" and "vectorised").
+        recorders that can (the networks').
     record_folder : str or path-like, default=None
         Keep the record in memory-mapped files in this folder (the folder
         format of :meth:`PredictionRecord.save`), for records larger than
@@ -204,7 +170,7 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         function of it (see :mod:`sklearn_difficulty.scores`).
     stages_ : ndarray of shape (n_stages,)
         The label of each recorded stage (round, epoch, 0 for the untrained
-        members, or 1 for "final").
+        members, or 1 for a model recorded once, after fitting).
     stage_method_ : str
         The stage method used.
     failed_members_ : list of dict
@@ -330,163 +296,6 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         self.record_outputs = record_outputs
         self.output_dtype = output_dtype
 
-    def _recorded_outputs(self) -> tuple[str, ...]:
-        """``record_outputs`` as a tuple of known output kinds, in OUTPUTS order."""
-        wanted = self.record_outputs
-        if wanted is None:
-            return ()
-        if isinstance(wanted, str):
-            wanted = OUTPUTS if wanted == "all" else (wanted,)
-        unknown = sorted(set(wanted) - set(OUTPUTS))
-        if unknown:
-            raise ValueError(
-                f"record_outputs names unknown outputs {unknown}; it takes None, "
-                f"'all' or some of {list(OUTPUTS)}."
-            )
-        return tuple(kind for kind in OUTPUTS if kind in wanted)
-
-    def _validate_X(self, X, *, reset, y="no_validation"):
-        """Check X (and y); return what the members get: X itself for a DataFrame.
-
-        A torch Dataset goes to the members as it is; its labels come from
-        ``y``, or from the data set itself when ``y`` is None.
-        """
-        if is_torch_dataset(X):
-            return self._validate_dataset(X, reset=reset, y=y)
-        checked = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            accept_sparse=["csr", "csc"],
-            dtype=None,
-            ensure_all_finite=False,
-            allow_nd=True,
-        )
-        no_y = isinstance(y, str) and y == "no_validation"
-        if not no_y:
-            checked, y = checked
-        self._check_sample_shape(checked, reset)
-        members_X = X if _is_dataframe(X) else checked
-        return (members_X, checked) if no_y else (members_X, checked, y)
-
-    def _validate_dataset(self, dataset, *, reset, y):
-        if len(dataset) == 0:
-            raise ValueError("the data set has no examples.")
-        first = dataset[0]
-        image = first[0] if isinstance(first, tuple | list) else first
-        shape = tuple(getattr(image, "shape", ()))
-        if reset:
-            self.n_features_in_ = shape[0] if shape else 1
-            self.sample_shape_ = shape
-        elif shape != self.sample_shape_:
-            raise ValueError(
-                f"the data set has images of shape {shape}, but "
-                f"{type(self).__name__} was fitted on samples of shape "
-                f"{self.sample_shape_}."
-            )
-        if isinstance(y, str) and y == "no_validation":
-            return dataset, dataset
-        y = dataset_labels(dataset) if y is None else column_or_1d(y)
-        check_consistent_length(np.empty(len(dataset)), y)
-        return dataset, dataset, y
-
-    def _check_sample_shape(self, checked, reset: bool) -> None:
-        """Images and other n-d samples must keep the shape seen in fit."""
-        if reset:
-            self.sample_shape_ = checked.shape[1:]
-        elif checked.shape[1:] != self.sample_shape_:
-            raise ValueError(
-                f"X has samples of shape {checked.shape[1:]}, but "
-                f"{type(self).__name__} was fitted on samples of shape "
-                f"{self.sample_shape_}."
-            )
-
-    def _validate_eval_sets(self, eval_set) -> list[tuple[str, Any, np.ndarray]]:
-        if eval_set is None:
-            return []
-        if isinstance(eval_set, Mapping):
-            items = list(eval_set.items())
-        elif isinstance(eval_set, list):
-            items = [(f"eval_{i}", pair) for i, pair in enumerate(eval_set)]
-        else:
-            raise TypeError(
-                "eval_set must be a list of (X, y) pairs or a dict of names to "
-                f"(X, y) pairs, e.g. eval_set=[(X_test, y_test)]; got "
-                f"{type(eval_set).__name__}."
-            )
-        validated, names = [], set()
-        for name, pair in items:
-            if not isinstance(name, str) or name == "train" or name in names:
-                raise ValueError(
-                    f"eval_set names must be distinct strings other than 'train'; "
-                    f"got {name!r}."
-                )
-            names.add(name)
-            if not isinstance(pair, tuple | list) or len(pair) != 2:
-                raise TypeError(f"eval_set {name!r} must be an (X, y) pair.")
-            X_eval, y_eval = pair
-            try:
-                if is_torch_dataset(X_eval):
-                    members_X, _, y_eval = self._validate_X(
-                        X_eval, reset=False, y=y_eval
-                    )
-                else:
-                    members_X, checked = self._validate_X(X_eval, reset=False)
-                    y_eval = column_or_1d(y_eval, warn=True)
-                    check_consistent_length(checked, y_eval)
-            except ValueError as error:
-                error.add_note(f"(in the evaluation set {name!r})")
-                raise
-            unseen = ~np.isin(y_eval, self.classes_)
-            if unseen.any():
-                raise ValueError(
-                    f"the evaluation set {name!r} has labels never seen in "
-                    f"training: {np.unique(y_eval[unseen])[:10].tolist()}. "
-                    f"The training labels are {self.classes_[:10].tolist()}"
-                    f"{'...' if self.classes_.size > 10 else ''}."
-                )
-            codes = np.asarray(np.searchsorted(self.classes_, y_eval))
-            if is_torch_dataset(members_X):
-                from ._torch_data import relabelled
-
-                members_X = relabelled(members_X, codes)
-            validated.append((name, members_X, codes))
-        return validated
-
-    def _n_draw(self, n_samples: int) -> int | None:
-        """Training examples drawn for each member; None when each gets them all."""
-        if self.max_samples is None:
-            n_draw = n_samples
-        elif isinstance(self.max_samples, Integral):
-            if self.max_samples > n_samples and not self.bootstrap:
-                raise ValueError(
-                    f"max_samples={self.max_samples} is larger than the "
-                    f"{n_samples} training examples; lower it, or set "
-                    "bootstrap=True to draw with replacement."
-                )
-            n_draw = int(self.max_samples)
-        else:
-            n_draw = max(1, int(round(self.max_samples * n_samples)))
-        if n_draw == n_samples and not self.bootstrap:
-            return None
-        return n_draw
-
-    def _check_sample_weight_support(self, stage_method: str) -> None:
-        if stage_method == "partial_fit":
-            accepts = (
-                "sample_weight" in signature(self.estimator.partial_fit).parameters
-            )
-        else:
-            accepts = has_fit_parameter(self.estimator, "sample_weight")
-        if not accepts:
-            method = "partial_fit" if stage_method == "partial_fit" else "fit"
-            raise ValueError(
-                f"sample_weight was given but {type(self.estimator).__name__}."
-                f"{method} does not take sample_weight. For a pipeline, pass it "
-                "to its last step as <step name>__sample_weight=..."
-            )
-
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(
         self,
@@ -540,9 +349,7 @@ or torch Dataset
         self : EnsembleDifficulty
             The fitted ensemble.
         """
-        recorder, plan, targets = self._check_and_plan(
-            X, y, eval_set, sample_weight, fit_params
-        )
+        recorder, plan = self._check_and_plan(X, y, eval_set, sample_weight, fit_params)
         seeds = draw_member_seeds(
             check_random_state(self.random_state), self.n_estimators
         )
@@ -552,10 +359,8 @@ or torch Dataset
         self.record_ = build_record(
             results,
             plan=plan,
-            targets=targets,
             classes=self.classes_,
             stage_kind=recorder.kind,
-            subsets=plan.n_draw is not None,
             seeds=np.asarray(kept_seeds),
             folder=self.record_folder,
         )
@@ -573,68 +378,49 @@ or torch Dataset
                 f"predict: estimator must be a classifier; got "
                 f"{type(self.estimator).__name__}."
             )
-        if y is None and not is_torch_dataset(X):
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None (only a torch Dataset brings its own labels)."
-            )
-        members_X, checked_X, y = self._validate_X(X, reset=True, y=y)
-        check_classification_targets(y)
-        y = column_or_1d(y)
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        train = check_training_inputs(self, X, y)
+        check_classification_targets(train.y)
+        y = column_or_1d(train.y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError(
                 "EnsembleDifficulty needs samples of at least 2 classes in the "
                 f"data; got 1 class: {self.classes_[0]!r}."
             )
-        eval_sets = self._validate_eval_sets(eval_set)
+        eval_sets = check_eval_sets(self, eval_set, self.classes_)
         recorder = resolve_recorder(self.estimator, self.stage_method)
-        if is_torch_dataset(members_X):
-            if not recorder.uses_codes:
-                raise ValueError(
-                    "a torch Dataset is read by networks (the skorch and "
-                    f"vectorised recorders); {type(self.estimator).__name__} is "
-                    f"recorded by {recorder.name!r}: give it arrays."
-                )
-            from ._torch_data import relabelled
-
-            scored_X = relabelled(unaugmented(members_X), y_codes)
-            members_X = relabelled(members_X, y_codes)
-        else:
-            scored_X = members_X
-        fit_params = _check_method_params(
-            np.empty(n_samples(checked_X)) if is_torch_dataset(X) else checked_X,
-            fit_params,
-        )
-        if sample_weight is not None:
-            self._check_sample_weight_support(recorder.name)
-            fit_params["sample_weight"] = _check_sample_weight(sample_weight, checked_X)
-        recorder.check_fit_params(self.estimator, fit_params)
-        outputs = self._recorded_outputs()
-        recorder.check_outputs(self.estimator, outputs)
-        targets = [y_codes, *(codes for _, _, codes in eval_sets)]
+        fit_params = train.inputs.sample_params(fit_params, sample_weight)
+        outputs = resolve_outputs(self.record_outputs)
+        recorder.check(self.estimator, fit_params=fit_params, outputs=outputs)
+        settings = recorder.settings(self.estimator, n_epochs=self.n_epochs)
         # Networks learn class indices; other members the labels themselves.
-        codes = recorder.uses_codes
-        self._member_classes = np.arange(self.classes_.size) if codes else self.classes_
+        self._member_classes = (
+            np.arange(self.classes_.size) if recorder.uses_codes else self.classes_
+        )
         plan = MemberPlan(
-            X=members_X,
-            y=y_codes if codes else y,
+            X=train.inputs.for_members(
+                codes, learns_codes=recorder.uses_codes, reader=recorder.name
+            ),
+            y=codes if recorder.uses_codes else y,
             fit_params=fit_params,
-            scored=[scored_X, *(X_eval for _, X_eval, _ in eval_sets)],
-            names=["train", *(name for name, _, _ in eval_sets)],
+            scored=(
+                train.inputs.for_scoring(codes),
+                *(s.inputs.for_scoring(s.codes) for s in eval_sets),
+            ),
+            names=("train", *(s.name for s in eval_sets)),
+            targets=(codes, *(s.codes for s in eval_sets)),
             classes=self._member_classes,
-            label_dtype=label_dtype(self.classes_.size),
-            n_epochs=recorder.n_epochs(self.estimator, self.n_epochs),
+            sample_shape=train.inputs.sample_shape,
+            n_epochs=settings.n_epochs,
             step=self.stage_step,
-            n_draw=self._n_draw(n_samples(checked_X)),
+            n_draw=n_drawn(self.max_samples, self.bootstrap, train.inputs.n_samples),
             bootstrap=self.bootstrap,
             record_initial=self.record_initial,
-            options=recorder.options(self.estimator),
-            targets=targets,
+            options=settings.options,
             outputs=outputs,
             output_dtype=np.dtype(self.output_dtype),
         )
-        return recorder, plan, targets
+        return recorder, plan
 
     def _run(self, recorder, plan, seeds):
         """Every member through the recorder: cache, failures, progress."""
@@ -716,17 +502,16 @@ or torch Dataset
             Columns follow ``classes_``.
         """
         check_is_fitted(self)
-        members_X, checked = self._validate_X(X, reset=False)
-        n_rows = n_samples(checked)
-        proba = np.zeros((n_rows, self.classes_.size))
-        rows = np.arange(n_rows)
+        inputs = check_inputs(self, X, reset=False)
+        proba = np.zeros((inputs.n_samples, self.classes_.size))
+        rows = np.arange(inputs.n_samples)
         for estimator in self.estimators_:
             if hasattr(estimator, "predict_proba"):
                 member_classes = getattr(estimator, "classes_", self._member_classes)
                 columns = np.searchsorted(self._member_classes, member_classes)
-                proba[:, columns] += estimator.predict_proba(members_X)
+                proba[:, columns] += estimator.predict_proba(inputs.data)
             else:
-                labels = estimator.predict(members_X)
+                labels = estimator.predict(inputs.data)
                 codes = encode_labels(labels, self._member_classes, np.intp)
                 proba[rows, codes] += 1
         return proba / len(self.estimators_)

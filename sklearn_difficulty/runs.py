@@ -34,7 +34,7 @@ from typing import Any, Self
 import numpy as np
 
 from . import __version__
-from ._data import is_torch_dataset, n_samples
+from ._inputs import is_torch_dataset, n_samples
 from ._report import (
     describe_interval,
     describe_phases,

@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch", reason="the torch extra is not installed")
 from torch.utils.data import Dataset, Subset, TensorDataset  # noqa: E402
 
 from sklearn_difficulty import EnsembleDifficulty  # noqa: E402
-from sklearn_difficulty._data import dataset_labels  # noqa: E402
+from sklearn_difficulty._inputs import dataset_labels  # noqa: E402
 from sklearn_difficulty._random import MemberStreams  # noqa: E402
 from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
 from sklearn_difficulty.nets import SkorchCNN, VectorisedCNN  # noqa: E402
@@ -173,7 +173,7 @@ def test_a_member_task_for_a_folder_of_20000_images_pickles_small(tmp_path):
             (tmp_path / name / f"{k:05d}.png").write_bytes(buffer.getvalue())
     folder = load_image_folder(tmp_path)
     ed = EnsembleDifficulty(SkorchCNN("mnist"), n_estimators=2, max_samples=0.5)
-    recorder, plan, _ = ed._check_and_plan(folder, None, None, None, {})
+    recorder, plan = ed._check_and_plan(folder, None, None, None, {})
     task = pickle.dumps((recorder, ed.estimator, plan, [1234]))
     assert len(task) < 1_000_000, len(task)
     X, y, _, _ = plan.training_data(MemberStreams.from_seed(1234))

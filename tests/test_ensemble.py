@@ -29,7 +29,7 @@ from sklearn_difficulty import (
     consensus,
     consistency,
 )
-from sklearn_difficulty._members import align_stages, stage_positions
+from sklearn_difficulty._assembly import align_stages, stage_positions
 
 # SpyClassifier predicts column 1 of X whatever its seed: identical members.
 identical_spies = pytest.mark.filterwarnings(

@@ -61,6 +61,50 @@ def test_memory_reuses_finished_members_and_invalidates_on_change(tmp_path):
     assert fits(log) == 12 + 2
 
 
+def test_a_new_eval_set_is_recorded_anew_not_read_from_the_cache(tmp_path):
+    X, y = data()
+    X_a, y_a = data(20, seed=1)
+    X_b, y_b = X_a[::-1] * 3, y_a[::-1]  # other examples, as many
+    log, cache = tmp_path / "fits.log", tmp_path / "cache"
+    ensemble(log, cache).fit(X, y, eval_set={"test": (X_a, y_a)})
+    assert fits(log) == 4
+    cached = ensemble(log, cache).fit(X, y, eval_set={"test": (X_b, y_b)})
+    assert fits(log) == 8  # the members are recorded on the new set
+    fresh = ensemble(tmp_path / "other.log").fit(X, y, eval_set={"test": (X_b, y_b)})
+    np.testing.assert_array_equal(
+        cached.record_.predictions["test"], fresh.record_.predictions["test"]
+    )
+
+
+def test_every_field_of_the_plan_is_in_the_cache_key(tmp_path):
+    import dataclasses
+
+    from sklearn_difficulty._cache import MemberCache
+    from sklearn_difficulty.recorders import MemberPlan, get_recorder
+
+    X, y = data()
+    plan = MemberPlan(
+        X=X, y=y, fit_params={}, scored=(X,), names=("train",), targets=(y,),
+        classes=np.array([0, 1]), sample_shape=(3,), n_epochs=2,
+    )  # fmt: skip
+    others = {
+        "X": X + 1, "y": 1 - y, "fit_params": {"sample_weight": np.ones(60)},
+        "scored": (X[::-1],), "names": ("other",), "targets": (1 - y,),
+        "classes": np.array([1, 2]), "sample_shape": (4,), "n_epochs": 3,
+        "step": 2, "n_draw": 10, "bootstrap": True, "record_initial": False,
+        "options": ("an", "option"), "outputs": ("margin",),
+        "output_dtype": np.dtype(np.float16),
+    }  # fmt: skip
+    assert set(others) == {field.name for field in dataclasses.fields(MemberPlan)}
+    cache, recorder = MemberCache(tmp_path), get_recorder("final")
+    estimator = DecisionTreeClassifier()
+    (key,) = cache.keys(recorder, estimator, plan, [7])
+    for name, value in others.items():
+        changed = dataclasses.replace(plan, **{name: value})
+        assert cache.keys(recorder, estimator, changed, [7]) != [key], name
+    assert cache.keys(recorder, estimator, plan, [7]) == [key]
+
+
 RUN = """
 import sys
 sys.path.insert(0, {tests!r})

@@ -24,10 +24,7 @@ from sklearn_difficulty.nets import (  # noqa: E402
     VectorisedCNN,
 )
 from sklearn_difficulty.nets._recorder import SkorchRecorder  # noqa: E402
-from sklearn_difficulty.nets.vectorised import (  # noqa: E402
-    VectorisedRecorder,
-    _true_class_outputs,
-)
+from sklearn_difficulty.nets.vectorised import VectorisedRecorder  # noqa: E402
 from sklearn_difficulty.record import OUTPUTS  # noqa: E402
 from sklearn_difficulty.recorders import true_class_outputs  # noqa: E402
 
@@ -179,21 +176,22 @@ def test_saved_records_keep_the_outputs(fitted, tmp_path, as_folder):
 
 
 def test_the_recorders_give_every_output():
-    SkorchRecorder().check_outputs(SkorchCNN("mnist"), OUTPUTS)
-    VectorisedRecorder().check_outputs(VectorisedCNN("mnist"), OUTPUTS)
+    SkorchRecorder().check(SkorchCNN("mnist"), fit_params={}, outputs=OUTPUTS)
+    VectorisedRecorder().check(VectorisedCNN("mnist"), fit_params={}, outputs=OUTPUTS)
 
 
 # The vectorised trainer's formulas, against the reference ones ------------------
 
 
 @pytest.mark.parametrize("scale", [1.0, 30.0, 1e3])
-def test_vectorised_formulas_are_true_class_outputs(scale):
+def test_a_group_of_members_outputs_are_each_members_own(scale):
+    """The vectorised trainer computes a group's outputs in one call."""
     generator = np.random.default_rng(0)
     logits = generator.normal(size=(3, 50, 7)) * scale
     logits[0, 0] = logits[0, 0, 0]  # all tied
     targets = generator.integers(0, 7, size=50)
-    batched = _true_class_outputs(
-        OUTPUTS, torch.as_tensor(logits, dtype=torch.float32), torch.as_tensor(targets)
+    batched = true_class_outputs(
+        OUTPUTS, targets, scores=logits.astype(np.float32), dtype=np.float64
     )
     for m in range(3):
         expected = true_class_outputs(
@@ -203,7 +201,7 @@ def test_vectorised_formulas_are_true_class_outputs(scale):
             dtype=np.float64,
         )
         for output in OUTPUTS:
-            values = batched[output][m].numpy()
+            values = batched[output][m]
             assert values.dtype == np.float64
             np.testing.assert_allclose(values, expected[output], rtol=1e-12, atol=1e-15)
 

@@ -7,6 +7,7 @@ import inspect
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,12 @@ from .._torch_data import worker_context
 from ..record import OUTPUTS
 from ..recorders import (
     MemberPlan,
+    MemberTraining,
+    PartialFitRecorder,
     Recorder,
+    RecorderSettings,
     StageStore,
+    check_sample_weight,
     register_recorder,
     true_class_outputs,
 )
@@ -375,6 +380,20 @@ def _loader_defaults(params: dict, kind: str, device) -> dict:
     return {key: value for key, value in defaults.items() if key not in params}
 
 
+@dataclass(frozen=True)
+class SkorchOptions:
+    """What the skorch recorder decides from the user's own net, once.
+
+    Attributes
+    ----------
+    drop_default_split : bool
+        The net holds skorch's own default validation split (not one the
+        user passed): members train on all their data instead.
+    """
+
+    drop_default_split: bool
+
+
 class SkorchRecorder(Recorder):
     """One stage per epoch of a skorch classifier, and the untrained net as 0.
 
@@ -397,13 +416,19 @@ class SkorchRecorder(Recorder):
     name = "skorch"
     kind = "epoch"
     uses_codes = True
-    records_initial = True
-    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         return is_skorch_net(estimator)
 
-    def check(self, estimator) -> None:
+    def check(self, estimator, *, fit_params, outputs) -> None:
+        """A skorch classifier with its callbacks on; any fit parameter, any output.
+
+        skorch's ``fit`` passes its parameters on to the module, so any name
+        goes (but ``sample_weight``, which it does not take); a network's
+        module gives logits (or probabilities), so every output can be
+        recorded.
+        """
+        check_sample_weight(estimator, "fit", fit_params)
         if not is_skorch_net(estimator):
             raise ValueError(
                 f"stage_method='skorch' needs a skorch network; got "
@@ -421,8 +446,11 @@ class SkorchRecorder(Recorder):
                 "the recording of every epoch; keep them on."
             )
 
-    def n_epochs(self, estimator, n_epochs):
-        return None if n_epochs == "auto" else int(n_epochs)
+    def settings(self, estimator, *, n_epochs) -> RecorderSettings:
+        return RecorderSettings(
+            n_epochs=None if n_epochs == "auto" else int(n_epochs),
+            options=SkorchOptions(drop_default_split=_is_default_split(estimator)),
+        )
 
     def n_stages(self, estimator, plan):
         epochs = plan.n_epochs
@@ -433,17 +461,12 @@ class SkorchRecorder(Recorder):
             return None
         return int(epochs) + int(plan.record_initial)
 
-    def check_fit_params(self, estimator, fit_params):
-        """skorch's fit passes its parameters on to the module: any name goes."""
-
-    def options(self, estimator) -> dict:
-        return {"drop_default_split": _is_default_split(estimator)}
-
     def place(self, estimator, group: int):
         return placed_on_gpu(estimator, group)
 
-    def train(self, estimator, X, y, fit_params, plan: MemberPlan, streams):
-        self.check(estimator)
+    def train(
+        self, estimator, X, y, fit_params, plan: MemberPlan, streams
+    ) -> MemberTraining:
         params = estimator.get_params(deep=False)
         callbacks = params.get("callbacks")
         device = params.get("device", "cpu")
@@ -454,7 +477,7 @@ class SkorchRecorder(Recorder):
             every=plan.step,
             initial=plan.record_initial,
             outputs=plan.outputs,
-            targets=plan.targets if plan.outputs else None,
+            targets=list(plan.targets) if plan.outputs else None,
             output_dtype=plan.output_dtype,
         )
         updates: dict[str, Any] = {
@@ -478,7 +501,7 @@ class SkorchRecorder(Recorder):
             updates["iterator_train__generator"] = torch.Generator().manual_seed(
                 streams.order
             )
-        if plan.options.get("drop_default_split"):
+        if plan.options.drop_default_split:
             updates["train_split"] = None
         for kind in ("iterator_train", "iterator_valid"):
             updates.update(_loader_defaults(params, kind, device))
@@ -511,11 +534,8 @@ class SkorchRecorder(Recorder):
                 store.add(index, plan.encode(index, labels), outputs)
         return store.result()
 
-    def check_outputs(self, estimator, outputs):
-        """Every output: a network's module gives logits (or probabilities)."""
 
-
-register_recorder(SkorchRecorder(), before="partial_fit")
+register_recorder(SkorchRecorder(), before=PartialFitRecorder.name)
 
 __all__ = [
     "EpochPredictionRecorder",

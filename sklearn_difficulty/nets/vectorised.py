@@ -34,10 +34,19 @@ from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 from torch.utils.data import DataLoader
 
-from .._data import dataset_labels, is_augmented
+from .._inputs import dataset_labels, is_augmented
 from .._random import MAX_SEED, MemberStreams, keyed_uniform
 from .._torch_data import worker_context
-from ..recorders import MemberPlan, MemberRecord, Recorder, register_recorder
+from ..recorders import (
+    MemberPlan,
+    MemberRecord,
+    PartialFitRecorder,
+    Recorder,
+    RecorderSettings,
+    check_sample_weight,
+    register_recorder,
+    true_class_outputs,
+)
 from ._classifier import images_to_nchw, resolve_device
 from ._recorder import placed_on_gpu
 from .modules import _ConvNet as _ConvNetBase
@@ -166,36 +175,6 @@ def _keyed_dropouts(module: nn.Module) -> list[str]:
             f"module has {len(names)}."
         )
     return names
-
-
-def _true_class_outputs(kinds, logits: torch.Tensor, targets: torch.Tensor) -> dict:
-    """:func:`~sklearn_difficulty.recorders.true_class_outputs` of N members at once.
-
-    ``logits`` has shape (members, batch, classes), ``targets`` (batch,);
-    each output has shape (members, batch), in float64 on the logits' device
-    (the CPU's for a device without float64), computed as the recorders'
-    function computes them from logits.
-    """
-    if logits.device.type == "mps":  # no float64 there
-        logits, targets = logits.cpu(), targets.cpu()
-    scores = logits.detach().double()
-    rows = targets.to(scores.device).view(1, -1, 1).expand(scores.shape[0], -1, 1)
-    proba = torch.softmax(scores, dim=2)  # a few values per example: cheap
-    result = {}
-    for kind in kinds:
-        if kind == "proba":
-            result[kind] = proba.gather(2, rows).squeeze(2)
-        elif kind == "error_norm":
-            error = proba.scatter_add(
-                2, rows, -torch.ones_like(rows, dtype=proba.dtype)
-            )
-            result[kind] = error.square().sum(dim=2).sqrt()
-        elif kind == "margin":
-            other = scores.scatter(2, rows, -torch.inf)
-            result[kind] = scores.gather(2, rows).squeeze(2) - other.amax(dim=2)
-        else:
-            raise ValueError(f"unknown output {kind!r}.")
-    return result
 
 
 def _build_module(module, kwargs, input_shape, n_classes) -> nn.Module:
@@ -550,16 +529,15 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
             X=X,
             y=np.asarray(y),
             fit_params={},
-            scored=list(scored),
-            names=[f"set_{i}" for i in range(len(scored))],
+            scored=tuple(scored),
+            names=tuple(f"set_{i}" for i in range(len(scored))),
+            targets=tuple(np.asarray(t) for t in targets) if outputs else (),
             classes=np.arange(n_classes),
-            label_dtype=np.min_scalar_type(max(n_classes - 1, 0)),
             n_epochs=None,
             step=step,
             n_draw=n_draw,
             bootstrap=bootstrap,
             record_initial=record_initial,
-            targets=[np.asarray(t) for t in targets] if outputs else [],
             outputs=outputs,
             output_dtype=np.dtype(output_dtype),
         )
@@ -664,10 +642,6 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         kept_outputs: dict[str, list[list[np.ndarray]]] = {
             kind: [[] for _ in scored] for kind in kinds
         }
-        targets = [
-            torch.as_tensor(np.asarray(t, dtype=np.int64), device=device)
-            for t in (plan.targets if kinds else [])
-        ]
 
         def record(epoch):
             stages.append(epoch)
@@ -675,7 +649,7 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
             with torch.no_grad():
                 for index, data in enumerate(scored):
                     labels = []
-                    values: dict[str, list[torch.Tensor]] = {k: [] for k in kinds}
+                    values: dict[str, list[np.ndarray]] = {k: [] for k in kinds}
                     start = 0
                     for images in data.in_order(1000):
                         with autocast:
@@ -683,8 +657,11 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
                         labels.append(logits.argmax(2))
                         if kinds:  # from the same logits, per batch
                             stop = start + logits.shape[1]
-                            batch = _true_class_outputs(
-                                kinds, logits, targets[index][start:stop]
+                            batch = true_class_outputs(
+                                kinds,
+                                plan.targets[index][start:stop],
+                                scores=logits.detach().double().cpu().numpy(),
+                                dtype=plan.output_dtype,
                             )
                             for kind in kinds:
                                 values[kind].append(batch[kind])
@@ -692,10 +669,7 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
                     kept[index].append(torch.cat(labels, dim=1).cpu().numpy())
                     for kind in kinds:
                         kept_outputs[kind][index].append(
-                            torch.cat(values[kind], dim=1)
-                            .cpu()
-                            .numpy()
-                            .astype(plan.output_dtype)
+                            np.concatenate(values[kind], axis=1)
                         )
 
         if plan.record_initial:
@@ -838,32 +812,33 @@ class VectorisedRecorder(Recorder):
     name = "vectorised"
     kind = "epoch"
     uses_codes = True
-    records_initial = True
-    records_outputs = True
 
     def accepts(self, estimator) -> bool:
         return isinstance(estimator, VectorisedCNN)
 
-    def check(self, estimator) -> None:
+    def check(self, estimator, *, fit_params, outputs) -> None:
+        """A VectorisedCNN with valid settings, no fit parameter; any output.
+
+        The members' logits give every output.
+        """
         if not isinstance(estimator, VectorisedCNN):
             raise ValueError(
                 "stage_method='vectorised' needs a network that trains its members "
                 f"together (nets.VectorisedCNN); got {type(estimator).__name__}."
             )
         estimator._check_params()
-
-    def n_epochs(self, estimator, n_epochs):
-        return None if n_epochs == "auto" else int(n_epochs)
-
-    def n_stages(self, estimator, plan):
-        epochs = plan.n_epochs or estimator.resolved_max_epochs()
-        return int(epochs) + int(plan.record_initial)
-
-    def check_fit_params(self, estimator, fit_params):
+        check_sample_weight(estimator, "fit", fit_params)
         if fit_params:
             raise TypeError(
                 f"VectorisedCNN takes no fit parameters; got {sorted(fit_params)}."
             )
+
+    def settings(self, estimator, *, n_epochs) -> RecorderSettings:
+        return RecorderSettings(n_epochs=None if n_epochs == "auto" else int(n_epochs))
+
+    def n_stages(self, estimator, plan):
+        epochs = plan.n_epochs or estimator.resolved_max_epochs()
+        return int(epochs) + int(plan.record_initial)
 
     def group_size(self, estimator, plan, n_members: int) -> int:
         """``member_chunk``; for "auto", sized here from the device's free memory.
@@ -889,11 +864,8 @@ class VectorisedRecorder(Recorder):
     def cache_token(self, estimator):
         return clone(estimator).set_params(member_chunk=None)
 
-    def check_outputs(self, estimator, outputs):
-        """Every output: the members' logits give them all."""
-
     def record(self, estimator, plan, seeds):
         return estimator._record_members(plan, seeds)
 
 
-register_recorder(VectorisedRecorder(), before="partial_fit")
+register_recorder(VectorisedRecorder(), before=PartialFitRecorder.name)

@@ -1,0 +1,130 @@
+"""Assembling the members' records into one prediction record.
+
+:func:`build_record` puts every member's stages on one stage grid
+(:func:`align_stages`), in the plan's label dtype, in memory or in
+memory-mapped files of a record folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .record import PredictionRecord
+from .recorders import MemberPlan, MemberRecord
+
+__all__ = ["align_stages", "build_record", "open_record_folder", "stage_positions"]
+
+
+def align_stages(member_stages: Sequence[np.ndarray], step: int) -> np.ndarray:
+    """The common stage grid of all members.
+
+    Stage 0 when the members recorded it, every ``step``-th stage up to the
+    last stage any member reached, and that last stage. Members that
+    stopped early (early stopping, a perfect fit) predict at later stages
+    what their final model predicts.
+    """
+    last = max(int(stages[-1]) for stages in member_stages)
+    first = min(int(stages[0]) for stages in member_stages)
+    grid = np.arange(step, last + 1, step)
+    if grid.size == 0 or grid[-1] != last:
+        grid = np.append(grid, last)
+    if first == 0 and grid[0] != 0:
+        grid = np.insert(grid, 0, 0)
+    return grid
+
+
+def stage_positions(stages: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Position in a member's ``stages`` of its prediction at each grid stage."""
+    return np.searchsorted(stages, grid, side="right") - 1
+
+
+def build_record(
+    results: Sequence[MemberRecord],
+    *,
+    plan: MemberPlan,
+    classes: np.ndarray,
+    stage_kind: str,
+    seeds: np.ndarray,
+    folder=None,
+) -> PredictionRecord:
+    """Put the members' records on one stage grid, in the plan's label dtype.
+
+    With ``folder``, the predictions are written into memory-mapped files
+    there (the folder format of :meth:`PredictionRecord.save`) instead of
+    memory, and the record reads them back memory-mapped.
+    """
+    stages = align_stages([result.stages for result in results], plan.step)
+    n_members = len(results)
+    shapes = {
+        name: (n_members, stages.size, len(target))
+        for name, target in zip(plan.names, plan.targets, strict=True)
+    }
+    if folder is None:
+        predictions = {
+            name: np.empty(shape, dtype=plan.label_dtype)
+            for name, shape in shapes.items()
+        }
+        outputs = {
+            kind: {
+                name: np.empty(shape, dtype=plan.output_dtype)
+                for name, shape in shapes.items()
+            }
+            for kind in plan.outputs
+        }
+    else:
+        predictions = open_record_folder(folder, shapes, plan.label_dtype)
+        outputs = {
+            kind: open_record_folder(
+                folder, shapes, plan.output_dtype, prefix=f"outputs_{kind}"
+            )
+            for kind in plan.outputs
+        }
+    subsets = plan.n_draw is not None
+    in_bag = np.zeros((n_members, len(plan.targets[0])), dtype=bool)
+    for member, result in enumerate(results):
+        if result.stages[0] > stages[0]:
+            raise ValueError(
+                f"member {member} recorded no stage {stages[0]} while others did."
+            )
+        positions = stage_positions(result.stages, stages)
+        for name, labels in zip(plan.names, result.predictions, strict=True):
+            predictions[name][member] = labels[positions]
+        for kind, per_set in outputs.items():
+            for name, values in zip(plan.names, result.outputs[kind], strict=True):
+                per_set[name][member] = values[positions]
+        if subsets:
+            in_bag[member, result.indices] = True
+    record = PredictionRecord(
+        predictions=predictions,
+        targets=dict(zip(plan.names, plan.targets, strict=True)),
+        classes=classes,
+        stages=stages,
+        stage_kind=stage_kind,
+        in_bag=in_bag if subsets else None,
+        seeds=seeds,
+        outputs=outputs,
+    )
+    if folder is None:
+        return record
+    for array in [
+        *predictions.values(),
+        *(a for per_set in outputs.values() for a in per_set.values()),
+    ]:
+        array.flush()  # type: ignore[attr-defined]  # a memmap
+    record.save(folder)
+    return PredictionRecord.load(folder, mmap_mode="r")
+
+
+def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dict:
+    """Memory-mapped .npy files, one per scored set, for a record being built."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        name: np.lib.format.open_memmap(
+            folder / f"{prefix}_{index}.npy", mode="w+", dtype=dtype, shape=shape
+        )
+        for index, (name, shape) in enumerate(shapes.items())
+    }

@@ -1,0 +1,446 @@
+"""The recorder contract: a base class with a few hooks, and its typed values.
+
+A :class:`Recorder` trains members and records, at every stage of their
+training, what each predicts for every example of every scored set. The
+ensemble asks it, in this order (as skorch asks a ``Callback``):
+
+==================  ===========================================================
+hook                when, and what for
+==================  ===========================================================
+``accepts``         ``stage_method="auto"``: does it record this estimator?
+``check``           before anything trains: can it record this estimator, with
+                    these fit parameters and these outputs? (a clear error)
+``settings``        once, in the parent, from the user's own estimator: the
+                    epochs to train and the recorder's own typed options
+``n_stages``        the stages a member will record (for the progress bar)
+``group_size``      how many members one job trains together (default 1)
+``place``           the estimator of one job (a device of its own, say)
+``cache_token``     what identifies the members' training in the cache key
+``record``          train a group of members, one seed each; by default one at
+                    a time through ``train``
+``train``           fit one member and record its stages
+==================  ===========================================================
+
+:class:`MemberPlan` is what all members of one fit share; ``train`` gives a
+:class:`MemberTraining` and ``record`` one :class:`MemberRecord` (or the
+exception it failed with) per member. Everything else a member goes through
+(seeding, subsets, the per-member cache, failures, progress, assembling the
+record) is the ensemble's, the same for every recorder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from inspect import Parameter, signature
+from types import MappingProxyType
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _check_method_params, has_fit_parameter
+
+from .._inputs import n_samples, take
+from .._random import MemberStreams, draw_training_indices, seed_estimator
+from ..record import label_dtype
+from ._outputs import encode_labels, true_class_outputs
+
+__all__ = [
+    "MemberData",
+    "MemberPlan",
+    "MemberRecord",
+    "MemberTraining",
+    "Recorder",
+    "RecorderSettings",
+    "StageStore",
+    "check_fit_parameters",
+    "check_sample_weight",
+    "record_member",
+]
+
+
+class MemberTraining(NamedTuple):
+    """What :meth:`Recorder.train` gives back for one member.
+
+    Attributes
+    ----------
+    stages : array-like of int of shape (n_stages,)
+        The stages it recorded, in increasing order (0 is the untrained
+        member, before the first epoch).
+    predictions : list of ndarray of shape (n_stages, n_samples)
+        Its predicted class indices on each scored set (see
+        :meth:`MemberPlan.encode`).
+    outputs : mapping of str to list of ndarray of shape (n_stages, n_samples)
+        The outputs the plan asked for (``MemberPlan.outputs``), by kind, one
+        array per scored set; empty for labels only.
+    """
+
+    stages: Any
+    predictions: list
+    outputs: Mapping[str, list] = MappingProxyType({})
+
+
+class MemberRecord(NamedTuple):
+    """What one member gives back: itself, its stages and its predictions.
+
+    Attributes
+    ----------
+    estimator : estimator
+        The fitted member.
+    stages : ndarray of shape (n_stages,)
+        The stages it recorded, in increasing order (0 is the untrained
+        member, before the first epoch).
+    predictions : list of ndarray of shape (n_stages, n_samples)
+        Its predicted class indices on each scored set, in the record's
+        dtype.
+    indices : ndarray or None
+        The training examples it was given (None for all of them).
+    outputs : mapping of str to list of ndarray of shape (n_stages, n_samples)
+        The outputs the plan asked for (``MemberPlan.outputs``), by kind, one
+        array per scored set, in the plan's ``output_dtype``; empty for
+        labels only.
+    """
+
+    estimator: Any
+    stages: np.ndarray
+    predictions: list
+    indices: np.ndarray | None
+    outputs: Mapping[str, list] = MappingProxyType({})
+
+
+class MemberData(NamedTuple):
+    """One member's training data: its subset of the plan's data.
+
+    Attributes
+    ----------
+    X, y : data
+        The examples and labels it trains on.
+    fit_params : dict
+        Its fit parameters (those of one value per example follow the subset).
+    indices : ndarray or None
+        Which training examples it got (None: all of them, in order).
+    """
+
+    X: Any
+    y: Any
+    fit_params: dict
+    indices: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class RecorderSettings:
+    """What a recorder decides once, in the parent, from the user's estimator.
+
+    Attributes
+    ----------
+    n_epochs : int or None
+        Epochs each member trains, for epoch recorders; None keeps the
+        network's own (or has no meaning, for boosting rounds and "final").
+    options : object or None
+        The recorder's own settings, as a frozen dataclass of its own (typed
+        fields; for instance whether a skorch network keeps its validation
+        split). They are part of the cache key.
+    """
+
+    n_epochs: int | None = None
+    options: Any = None
+
+
+@dataclass(frozen=True)
+class MemberPlan:
+    """What every member of one fit trains on and records (the same for all).
+
+    Attributes
+    ----------
+    X, y : data
+        The training data, as the members take it, and the labels they learn
+        (class indices for recorders with ``uses_codes``).
+    fit_params : dict
+        Other parameters of the members' ``fit`` (or ``partial_fit``).
+    scored : tuple
+        The sets to record (as the members' ``predict`` takes them), the
+        training set first.
+    names : tuple of str
+        Their names ("train", then the evaluation sets).
+    targets : tuple of ndarray
+        The true class index of every example of each scored set (what the
+        outputs are measured against).
+    classes : ndarray
+        The labels members learn, in the order of the class indices.
+    sample_shape : tuple of int
+        The shape of one example (``(n_features,)``, or one image's).
+    n_epochs : int or None
+        Epochs to train, for epoch recorders; None keeps the network's own.
+    step : int
+        Keep every ``step``-th stage (and always the last).
+    n_draw : int or None
+        Training examples per member; None for all of them.
+    bootstrap : bool
+        Draw them with replacement.
+    record_initial : bool
+        Record the untrained members as stage 0 (epoch recorders that can).
+    options : object or None
+        The recorder's own settings (see :class:`RecorderSettings`).
+    outputs : tuple of str
+        What to record beyond the labels (see
+        :data:`~sklearn_difficulty.record.OUTPUTS`); empty for labels only.
+    output_dtype : numpy dtype
+        The dtype of the recorded outputs (float16 or float32).
+    """
+
+    X: Any
+    y: Any
+    fit_params: dict
+    scored: tuple
+    names: tuple
+    targets: tuple
+    classes: np.ndarray
+    sample_shape: tuple = ()
+    n_epochs: int | None = None
+    step: int = 1
+    n_draw: int | None = None
+    bootstrap: bool = False
+    record_initial: bool = True
+    options: Any = None
+    outputs: tuple = ()
+    output_dtype: np.dtype = field(default_factory=lambda: np.dtype(np.float32))
+
+    @property
+    def label_dtype(self) -> np.dtype:
+        """The dtype of the recorded class indices (the smallest that holds them)."""
+        return label_dtype(len(self.classes))
+
+    def encode(self, set_index: int, labels) -> np.ndarray:
+        """Class indices of a member's predicted ``labels`` on one scored set."""
+        try:
+            return encode_labels(labels, self.classes, self.label_dtype)
+        except ValueError as error:
+            error.add_note(f"(recording the scored set {self.names[set_index]!r})")
+            raise
+
+    def true_class_outputs(self, set_index: int, *, proba=None, scores=None) -> dict:
+        """The outputs this plan records, of one member at one stage on one set.
+
+        See :func:`~sklearn_difficulty.recorders.true_class_outputs`;
+        ``proba`` and ``scores`` have one column per class of the plan.
+        """
+        return true_class_outputs(
+            self.outputs,
+            self.targets[set_index],
+            proba=proba,
+            scores=scores,
+            dtype=self.output_dtype,
+        )
+
+    def is_kept(self, stage: int, last: int) -> bool:
+        """Whether a stage is recorded: stage 0, every ``step``-th, and the last."""
+        return stage == 0 or stage % self.step == 0 or stage == last
+
+    def member_indices(self, streams: MemberStreams) -> np.ndarray | None:
+        """The training examples of one member (its "subset" stream); None: all."""
+        return draw_training_indices(
+            streams.random_state("subset"), n_samples(self.X), self.n_draw,
+            self.bootstrap,
+        )  # fmt: skip
+
+    def training_data(self, streams: MemberStreams) -> MemberData:
+        """One member's training data: its subset of X, y and fit_params."""
+        indices = self.member_indices(streams)
+        if indices is None:
+            return MemberData(self.X, self.y, self.fit_params, None)
+        return MemberData(
+            take(self.X, indices),
+            _safe_indexing(self.y, indices),
+            _check_method_params(self.y, self.fit_params, indices),
+            indices,
+        )
+
+
+class StageStore:
+    """A member's recorded stages: labels and outputs per scored set.
+
+    Recorders add one stage at a time and return :meth:`result` from
+    :meth:`Recorder.train`.
+    """
+
+    def __init__(self, plan: MemberPlan):
+        self.plan = plan
+        self.stages: list[int] = []
+        self.labels: list[list[np.ndarray]] = [[] for _ in plan.scored]
+        self.outputs: dict[str, list[list[np.ndarray]]] = {
+            kind: [[] for _ in plan.scored] for kind in plan.outputs
+        }
+
+    def add(self, set_index: int, labels, outputs: Mapping | None = None) -> None:
+        """One stage of one scored set: encoded labels, and the outputs asked for."""
+        self.labels[set_index].append(labels)
+        for kind, lists in self.outputs.items():
+            lists[set_index].append((outputs or {})[kind])
+
+    def result(self) -> MemberTraining:
+        """What :meth:`Recorder.train` returns: the stages, labels and outputs."""
+        return MemberTraining(
+            np.asarray(self.stages),
+            [np.stack(labels) for labels in self.labels],
+            {
+                kind: [np.stack(values) for values in lists]
+                for kind, lists in self.outputs.items()
+            },
+        )
+
+
+class Recorder:
+    """How members of one kind are trained and recorded: one subclass each.
+
+    Subclasses set the class attributes and implement :meth:`train` (one
+    member at a time) or override :meth:`record` (a group of members at
+    once); every other hook has a default. See the module documentation for
+    when each hook is called.
+
+    Attributes
+    ----------
+    name : str
+        What ``stage_method`` calls it.
+    kind : {"round", "epoch", "final"}
+        What a stage is (the record's ``stage_kind``).
+    uses_codes : bool
+        Members learn class indices 0..n_classes-1 instead of the labels
+        (networks do); only such recorders read torch Datasets.
+    """
+
+    name: ClassVar[str]
+    kind: ClassVar[str]
+    uses_codes: ClassVar[bool] = False
+
+    def accepts(self, estimator) -> bool:
+        """Whether ``stage_method="auto"`` picks this recorder for ``estimator``."""
+        return False
+
+    def check(self, estimator, *, fit_params: Mapping, outputs: Sequence[str]) -> None:
+        """Raise a clear error, before any member trains, for what it cannot record.
+
+        The default refuses outputs beyond the labels (a recorder that
+        records them says so by overriding this) and checks that the
+        members' ``fit`` takes the fit parameters
+        (:func:`check_fit_parameters`).
+        """
+        if outputs:
+            raise ValueError(
+                f"the recorder {self.name!r} records labels only; record_outputs="
+                f"{tuple(outputs)} needs a recorder that records outputs."
+            )
+        check_fit_parameters(estimator, "fit", fit_params)
+
+    def settings(self, estimator, *, n_epochs) -> RecorderSettings:
+        """The epochs to train (from ``EnsembleDifficulty.n_epochs``) and options."""
+        return RecorderSettings()
+
+    def n_stages(self, estimator, plan: MemberPlan) -> int | None:
+        """How many stages each member records (stage 0 included), if known."""
+        return None
+
+    def group_size(self, estimator, plan: MemberPlan, n_members: int) -> int:
+        """How many members one job trains together (and caches when done)."""
+        return 1
+
+    def place(self, estimator, group: int):
+        """The estimator for the ``group``-th job (a device of its own, say).
+
+        Called in the process that runs the job; returns a copy when it
+        changes anything, never the caller's estimator changed.
+        """
+        return estimator
+
+    def cache_token(self, estimator):
+        """What identifies the members' training, for the per-member cache."""
+        return estimator
+
+    def record(
+        self, estimator, plan: MemberPlan, seeds: Sequence[int]
+    ) -> list[MemberRecord | Exception]:
+        """Train one member per seed; a failed member gives its exception."""
+        results: list[MemberRecord | Exception] = []
+        for seed in seeds:
+            try:
+                results.append(record_member(self, clone(estimator), plan, seed))
+            except Exception as error:  # the ensemble decides what a failure does
+                results.append(error)
+        return results
+
+    def train(
+        self, estimator, X, y, fit_params: dict, plan: MemberPlan, streams
+    ) -> MemberTraining:
+        """Fit one member on its data; record its stages on every scored set.
+
+        ``streams`` are the member's :class:`~sklearn_difficulty._random.
+        MemberStreams` (its "order" stream for the order of its examples,
+        say); its estimator is already seeded and X, y, fit_params are its
+        subset. :class:`StageStore` builds the result one stage at a time.
+        """
+        raise NotImplementedError
+
+
+def record_member(
+    recorder: Recorder, estimator, plan: MemberPlan, seed: int
+) -> MemberRecord:
+    """Seed, subset, train and record one member (the default of ``record``).
+
+    A plain ``(stages, predictions[, outputs])`` tuple from ``train`` (what
+    recorders of sklearn-difficulty 0.2 returned) is read as a
+    :class:`MemberTraining`.
+    """
+    streams = MemberStreams.from_seed(seed)
+    seed_estimator(estimator, streams.random_state("estimator"))
+    data = plan.training_data(streams)
+    trained = recorder.train(estimator, data.X, data.y, data.fit_params, plan, streams)
+    if not isinstance(trained, MemberTraining):
+        trained = MemberTraining(*trained)
+    missing = sorted(set(plan.outputs) - set(trained.outputs))
+    if missing:
+        raise ValueError(
+            f"the recorder {recorder.name!r} recorded no {', '.join(missing)} output."
+        )
+    return MemberRecord(
+        estimator,
+        np.asarray(trained.stages),
+        trained.predictions,
+        data.indices,
+        trained.outputs,
+    )
+
+
+# Checks the recorders share -----------------------------------------------------
+
+
+def check_sample_weight(estimator, method: str, fit_params: Mapping) -> None:
+    """A clear error when a ``sample_weight`` was given that ``method`` lacks."""
+    if "sample_weight" not in fit_params:
+        return
+    if method == "fit":
+        accepts = has_fit_parameter(estimator, "sample_weight")
+    else:
+        accepts = "sample_weight" in signature(getattr(estimator, method)).parameters
+    if not accepts:
+        raise ValueError(
+            f"sample_weight was given but {type(estimator).__name__}.{method} does "
+            "not take sample_weight. For a pipeline, pass it to its last step as "
+            "<step name>__sample_weight=..."
+        )
+
+
+def check_fit_parameters(estimator, method: str, fit_params: Mapping) -> None:
+    """A clear error, before any member trains, for parameters ``method`` lacks."""
+    check_sample_weight(estimator, method, fit_params)
+    if not fit_params or not hasattr(estimator, method):
+        return
+    parameters = signature(getattr(estimator, method)).parameters
+    if any(p.kind is Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    unknown = sorted(set(fit_params) - set(parameters))
+    if unknown:
+        raise TypeError(
+            f"{type(estimator).__name__}.{method} takes no parameter "
+            f"{', '.join(map(repr, unknown))}; it takes "
+            f"{sorted(set(parameters) - {'X', 'y', 'self'})}."
+        )
