@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from .dynamics import difficulty_groups, score_edges
+from ._validation import check_fraction, check_int
+from .histograms import score_edges
+from .ranking import difficulty_groups
 from .record import PredictionRecord, as_record
 from .reliability import bootstrap_correlation
 from .scores import consistency, mean_over_training, member_accuracy
@@ -232,14 +233,9 @@ def compare_records(
     """
     a, b = as_record(a, "a"), as_record(b, "b")
     _check_same_data(a, b, scored_set)
-    if not 0 <= tolerance < 1:
-        raise ValueError(f"tolerance must be in [0, 1); got {tolerance}.")
-    if not isinstance(n_bootstraps, Integral) or n_bootstraps < 0:
-        raise ValueError(f"n_bootstraps must be an integer >= 0; got {n_bootstraps!r}.")
-    if not 0 < confidence_level < 1:
-        raise ValueError(
-            f"confidence_level must be in (0, 1); got {confidence_level!r}."
-        )
+    check_fraction(tolerance, "tolerance", closed="left")
+    check_int(n_bootstraps, "n_bootstraps", 0)
+    check_fraction(confidence_level, "confidence_level")
     accuracy_a, accuracy_b = (
         _mean_accuracy(a, scored_set),
         _mean_accuracy(b, scored_set),
@@ -381,8 +377,7 @@ def single_stage_agreement(
     """
     single, other = as_record(single, "single"), as_record(other, "other")
     _check_same_data(single, other, scored_set)
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1]; got {threshold}.")
+    check_fraction(threshold, "threshold", closed="right")
     single_right = consistency(single, scored_set=scored_set)[-1]
     other_right = consistency(other, scored_set=scored_set)[stage] >= threshold
     right = float(single_right[other_right].mean()) if other_right.any() else np.nan

@@ -16,8 +16,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
 
+from ._validation import check_fraction
 from .ensemble import EnsembleDifficulty
-from .selection import score_examples, select_examples
+from .scores import score_examples
+from .selection import select_examples
 
 __all__ = [
     "HardDataset",
@@ -26,13 +28,6 @@ __all__ = [
     "move_to_test",
     "shuffle_labels",
 ]
-
-
-def _check_fraction(name: str, value: float, *, closed_right: bool = False) -> None:
-    upper_ok = value <= 1 if closed_right else value < 1
-    if not (isinstance(value, int | float) and 0 < value and upper_ok):
-        interval = "(0, 1]" if closed_right else "(0, 1)"
-        raise ValueError(f"{name} must be in {interval}; got {value!r}.")
 
 
 @dataclass(frozen=True)
@@ -69,7 +64,7 @@ def hard_dataset(
 
     Every class keeps at least one example (with ``per_class=True`` each
     class keeps one by construction; otherwise
-    :func:`~sklearn_difficulty.pruning.select_examples` refuses to empty a
+    :func:`~sklearn_difficulty.selection.select_examples` refuses to empty a
     class), so the fewest examples that can be left is the number of
     classes: asking for fewer raises a ValueError before any fitting. A
     round that removes no example would refit the same examples for ever:
@@ -87,7 +82,7 @@ def hard_dataset(
         Fraction of the examples left removed in each round, in (0, 1).
     rank_by : str, default="learning_speed"
         The score that ranks the examples (see
-        :func:`~sklearn_difficulty.pruning.score_examples`).
+        :func:`~sklearn_difficulty.scores.score_examples`).
     per_class : bool, default=True
         Remove the easiest within each class, keeping the balance of classes.
 
@@ -120,8 +115,8 @@ def hard_dataset(
     ValueError: keep=0.05 asks for 2 of the 40 examples, but each of the 4 \
 classes keeps at least one: keep must be at least 4/40 (0.1).
     """
-    _check_fraction("keep", keep)
-    _check_fraction("step", step)
+    check_fraction(keep, "keep")
+    check_fraction(step, "step")
     y = np.asarray(y)
     target = int(np.ceil(keep * y.size))
     n_classes = np.unique(y).size
@@ -223,7 +218,7 @@ def move_to_test(
     >>> split[4], split[1], split[3]
     (array([1, 4]), array([0, 0, 1]), array([0, 1, 0]))
     """
-    _check_fraction("fraction", fraction)
+    check_fraction(fraction, "fraction")
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     scores = np.asarray(scores, dtype=float)
     if scores.shape != y_train.shape:
@@ -282,7 +277,7 @@ def shuffle_labels(y, *, fraction: float = 1.0, random_state=None):
     shuffled : ndarray of bool of shape (n_samples,)
         Which examples took part in the shuffle (some may keep their label).
     """
-    _check_fraction("fraction", fraction, closed_right=True)
+    check_fraction(fraction, "fraction", closed="right")
     y = np.asarray(y)
     rng = check_random_state(random_state)
     chosen = rng.choice(y.size, int(round(fraction * y.size)), replace=False)
@@ -318,7 +313,7 @@ def flip_labels(y, *, fraction: float = 0.1, random_state=None):
     >>> int(flipped.sum()), bool(np.all((y_noisy != [0, 1, 2, 0, 1]) == flipped))
     (2, True)
     """
-    _check_fraction("fraction", fraction, closed_right=True)
+    check_fraction(fraction, "fraction", closed="right")
     y = np.asarray(y)
     classes = np.unique(y)
     if classes.size < 2:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dynamics import majority_label
 from .record import record_of
-from .scores import consensus, consistency, heldout_consistency, mean_over_training
+from .scores import (
+    consensus,
+    consistency,
+    heldout_consistency,
+    majority_label,
+    mean_over_training,
+)
 
 __all__ = ["example_table", "record_frame"]
 

@@ -11,6 +11,7 @@ drop the easiest or the hardest ones.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Set
 from numbers import Integral, Real
 
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
@@ -26,13 +27,8 @@ from sklearn.utils.validation import (
 )
 
 from .record import PredictionRecord
-from .selection import (
-    SCORES,
-    resolve_score,
-    score_examples,
-    scorer_record,
-    select_examples,
-)
+from .scores import resolve_score, score_examples, score_names
+from .selection import scorer_record, select_examples
 
 try:
     from imblearn.under_sampling.base import BaseCleaningSampler
@@ -45,12 +41,31 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 __all__ = ["DifficultyFilter", "DifficultyPruner"]
 
+
+class _RankByNames(Set):
+    """The values ``rank_by`` takes: "auto" and the registered scores, read when
+    a pruner is fitted, so that a score registered after import is taken."""
+
+    def __contains__(self, name) -> bool:
+        return name == "auto" or name in score_names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("auto", *score_names()))
+
+    def __len__(self) -> int:
+        return 1 + len(score_names())
+
+    @classmethod
+    def _from_iterable(cls, iterable) -> set:
+        return set(iterable)  # set operations give a plain set
+
+
 _SELECTION_CONSTRAINTS: dict = {
     "scorer": [HasMethods(["fit"]), PredictionRecord, str, os.PathLike, None],
     "remove": [StrOptions({"hardest", "easiest"})],
     "by": [StrOptions({"fraction", "count", "threshold"})],
     "amount": [Interval(Real, None, None, closed="neither")],
-    "rank_by": [StrOptions({"auto", *SCORES})],
+    "rank_by": [StrOptions(_RankByNames())],
     "stage": [Integral, None],
     "per_class": ["boolean"],
 }
@@ -109,19 +124,21 @@ class DifficultyPruner(BaseCleaningSampler):
     by : {"fraction", "count", "threshold"}, default="fraction"
     amount : float or int, default=0.1
         The fraction, the number of examples, or the score threshold.
-    rank_by : {"auto", "learning_speed", "consistency", "heldout_consistency", \
-"aum", "confidence", "forgetting", "el2n"}, default="auto"
-        The score that ranks the examples. "auto" is AUM when the scorer's
-        record holds margins (the default scorer's does) and learning speed
-        otherwise: AUM found flipped labels best of all the scores in the
-        label-noise benchmark (see the README). Each is turned, by
-        :func:`~sklearn_difficulty.selection.score_examples` turns it into one
-        number per example, higher easier: learning speed (Hacohen &
-        Weinshall), the final (held-out) consistency, area under the margin
-        (Pleiss et al.), data-map confidence (Swayamdipta et al.), forgetting
-        events (Toneva et al.) or EL2N (Paul et al.). "aum", "confidence"
-        and "el2n" need a scorer fitted with ``record_outputs`` ("margin",
-        "proba", "error_norm"); the default scorer records them.
+    rank_by : str, default="auto"
+        The score that ranks the examples: "auto" or the name of a score in
+        the registry of :mod:`sklearn_difficulty.scores`
+        (:func:`~sklearn_difficulty.scores.score_names`; this package's are
+        :data:`~sklearn_difficulty.scores.SCORES`, and
+        :func:`~sklearn_difficulty.scores.register_score` adds one's own).
+        "auto" is AUM when the scorer's record holds margins (the default
+        scorer's does) and learning speed otherwise: AUM found flipped labels
+        best of all the scores in the label-noise benchmark (see the README).
+        :func:`~sklearn_difficulty.scores.score_examples` turns the score into
+        one number per example, higher easier. A score that needs outputs
+        beyond the labels (:func:`~sklearn_difficulty.scores.outputs_needed`:
+        "margin" for "aum", "proba" for "confidence", "error_norm" for
+        "el2n") needs a scorer fitted with ``record_outputs``; the default
+        scorer records what ``rank_by`` needs.
     stage : int, default=None
         The stage (a position in the record's stages; -1 the last) of
         "consistency", "heldout_consistency" and "el2n"; None: the last,

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import Bunch, check_random_state
 
-from . import scores
+from ._validation import check_fraction, check_int, check_one_per_example
 from .record import PredictionRecord, as_record
+from .scores import score_examples, score_names
 
 __all__ = [
     "bootstrap_correlation",
@@ -37,24 +37,25 @@ __all__ = [
 def _scorer(score) -> tuple[Callable[[PredictionRecord, str], ArrayLike], str]:
     """``(function of a record and a scored set, name)``.
 
-    A named score is one of :data:`~sklearn_difficulty.scores.SCORES`,
-    computed by :func:`~sklearn_difficulty.scores.score_examples` (higher is
-    easier; correlations do not depend on the sign).
+    A named score is a registered one
+    (:func:`~sklearn_difficulty.scores.score_names`), computed by
+    :func:`~sklearn_difficulty.scores.score_examples` (higher is easier;
+    correlations do not depend on the sign).
     """
     if callable(score):
         return (
             lambda record, scored_set: score(record),
             getattr(score, "__name__", type(score).__name__),
         )
-    if isinstance(score, str) and score in scores.SCORES:
+    if isinstance(score, str) and score in score_names():
         return (
-            lambda record, scored_set: scores.score_examples(
+            lambda record, scored_set: score_examples(
                 record, score=score, scored_set=scored_set
             ),
             score,
         )
     raise ValueError(
-        f"score must be one of {list(scores.SCORES)} or a callable taking a "
+        f"score must be one of {list(score_names())} or a callable taking a "
         f"record and returning one number per example; got {score!r}."
     )
 
@@ -78,15 +79,11 @@ def _one_set(record: PredictionRecord, scored_set: str) -> PredictionRecord:
 
 
 def _per_example(function, record: PredictionRecord, scored_set: str):
-    values = function(record, scored_set)
-    values = np.asarray(values, dtype=np.float64)
-    n_samples = record.scored_set(scored_set)[1].size
-    if values.shape != (n_samples,):
-        raise ValueError(
-            f"a score must give one number per example of {scored_set!r}, an array "
-            f"of shape ({n_samples},); got shape {values.shape}."
-        )
-    return values
+    return check_one_per_example(
+        function(record, scored_set),
+        record.scored_set(scored_set)[1].size,
+        scored_set=scored_set,
+    )
 
 
 def _pearson(x: NDArray, y: NDArray) -> float:
@@ -99,18 +96,6 @@ def _pearson(x: NDArray, y: NDArray) -> float:
     if norm == 0:  # a constant score: no ordering to agree on
         return math.nan
     return float(np.clip(float(x @ y) / norm, -1.0, 1.0))
-
-
-def _check_int(value, name: str, low: int) -> int:
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-    return int(value)
-
-
-def _check_fraction(value, name: str) -> float:
-    if not isinstance(value, Real) or not 0 < float(value) < 1:
-        raise ValueError(f"{name} must be a number in (0, 1); got {value!r}.")
-    return float(value)
 
 
 def spearman_brown(reliability: ArrayLike, factor: ArrayLike):
@@ -182,7 +167,8 @@ def split_half_reliability(
     source : PredictionRecord or fitted EnsembleDifficulty
         A record of at least 2 members.
     score : str or callable, default="learning_speed"
-        A name in :data:`~sklearn_difficulty.scores.SCORES`, as
+        The name of a registered score
+        (:func:`~sklearn_difficulty.scores.score_names`), as
         :func:`~sklearn_difficulty.scores.score_examples` computes it
         ("learning_speed", "consistency" at the last stage, "aum",
         "confidence" of the data map, "el2n", "forgetting", ...), or a
@@ -233,7 +219,7 @@ def split_half_reliability(
     """
     record = as_record(source)
     function, name = _scorer(score)
-    n_splits = _check_int(n_splits, "n_splits", 1)
+    n_splits = check_int(n_splits, "n_splits", 1)
     record.scored_set(scored_set)  # a clear error for an unknown set
     n_members = record.n_members
     if n_members < 2:
@@ -349,7 +335,7 @@ def members_needed(
     >>> members_needed(Bunch(half=0.5, n_half=10), target=0.95)
     190
     """
-    target = _check_fraction(target, "target")
+    target = check_fraction(target, "target")
     if isinstance(source, Mapping):
         result = _check_result(source)
     else:
@@ -455,8 +441,8 @@ def bootstrap_correlation(
     """
     a, b = as_record(a, "a"), as_record(b, "b")
     function, _ = _scorer(score)
-    n_bootstraps = _check_int(n_bootstraps, "n_bootstraps", 1)
-    confidence_level = _check_fraction(confidence_level, "confidence_level")
+    n_bootstraps = check_int(n_bootstraps, "n_bootstraps", 1)
+    confidence_level = check_fraction(confidence_level, "confidence_level")
     if isinstance(score, str):
         a, b = _one_set(a, scored_set), _one_set(b, scored_set)
     correlation = _pearson(

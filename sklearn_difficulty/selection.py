@@ -1,8 +1,15 @@
-"""Choosing examples by difficulty: scores per example, and which to keep.
+"""Choosing examples by difficulty: the record that scores them, and which to keep.
 
-Pure functions used by the pruning samplers
+What the uses of difficulty share, the pruning samplers
 (:mod:`sklearn_difficulty.pruning`) and the data experiments
-(:mod:`sklearn_difficulty.experiments`); they need no optional dependency.
+(:mod:`sklearn_difficulty.experiments`): the scorer used when none is
+given (an :class:`~sklearn_difficulty.EnsembleDifficulty` of perceptrons,
+fitted here), the record that scores a training set (fitted, cached,
+loaded or checked against the data), and :func:`select_examples`, a pure
+function of the scores that chooses the examples kept. Scores by name come
+from the registry of :mod:`sklearn_difficulty.scores`, whose ``SCORES``,
+:func:`resolve_score` and :func:`score_examples` are re-exported here.
+Needs no optional dependency.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from sklearn.utils.validation import check_memory
 
 from .ensemble import EnsembleDifficulty
 from .record import PredictionRecord
-from .scores import SCORE_OUTPUTS, SCORES, resolve_score, score_examples
+from .scores import SCORES, outputs_needed, resolve_score, score_examples
 
 __all__ = [
     "SCORES",
@@ -38,13 +45,14 @@ def default_scorer(random_state=None, *, rank_by: str = "auto") -> EnsembleDiffi
     of its 30 epochs, on standardised features (:func:`scorer_record`
     standardises them): the ensemble of ``benchmarks/bench_label_noise.py``,
     where AUM from it matched or beat cleanlab in 20 of 21 settings. It
-    records the outputs that ``rank_by`` needs (see :data:`SCORE_OUTPUTS`).
+    records the outputs that ``rank_by`` needs (see
+    :func:`~sklearn_difficulty.scores.outputs_needed`).
     """
     return EnsembleDifficulty(
         MLPClassifier(hidden_layer_sizes=(100,), max_iter=30),
         n_estimators=10,
         random_state=random_state,
-        record_outputs=SCORE_OUTPUTS.get(rank_by),
+        record_outputs=outputs_needed(rank_by) or None,
     )
 
 

@@ -279,3 +279,65 @@ def test_one_member_one_stage():
     np.testing.assert_array_equal(majority_label(record), [[0, 1, 1]])
     np.testing.assert_array_equal(difficulty_ranking(record), [0, 1, 2])
     assert learnt_at_least_as_fast(record, 2, 0) == 1
+
+
+# What dynamics exported before it was split, each name with its new home.
+DYNAMICS_NAMES = {
+    "phases": ["PHASES", "bimodality", "collapsed_stages", "learning_phases"]
+    + ["phase_stages"],
+    "ranking": ["difficulty_groups", "difficulty_ranking", "easiest_examples"]
+    + ["hardest_examples", "learnt_at_least_as_fast"],
+    "histograms": ["ScoreHistograms", "score_edges", "score_histograms"],
+    "scores": ["consistency_matrix", "majority_label"],
+}
+
+
+def test_the_dynamics_facade_keeps_every_name_importable():
+    import importlib
+
+    dynamics = importlib.import_module("sklearn_difficulty.dynamics")
+    names = [name for group in DYNAMICS_NAMES.values() for name in group]
+    assert len(names) == 15
+    star: dict = {}
+    exec("from sklearn_difficulty.dynamics import *", star)
+    for home, group in DYNAMICS_NAMES.items():
+        module = importlib.import_module(f"sklearn_difficulty.{home}")
+        for name in group:
+            assert name in module.__all__, (home, name)
+            assert getattr(dynamics, name) is getattr(module, name), name
+            assert star[name] is getattr(module, name), name
+
+
+def test_majority_label_keeps_the_kind_of_labels_and_does_not_depend_on_chunks(
+    monkeypatch,
+):
+    from sklearn_difficulty.scores import _predictions
+
+    rng = np.random.RandomState(0)
+    predictions = rng.randint(0, 4, size=(5, 3, 101)).astype(np.uint8)
+    expected = np.array(
+        [
+            [
+                np.bincount(predictions[:, s, i], minlength=4).argmax()
+                for i in range(101)
+            ]
+            for s in range(3)
+        ]
+    )
+    whole = majority_label(predictions)
+    assert whole.dtype == np.uint8
+    names = np.array(["w", "x", "y", "z"])
+    by_name = majority_label(names[predictions])
+    record = record_of(predictions, np.zeros(101, int), n_classes=4)
+    monkeypatch.setattr(_predictions, "CHUNK_ELEMENTS", 40)
+    assert len(list(_predictions.chunks(101, 15))) > 10
+    for result, labels in [
+        (whole, expected),
+        (majority_label(predictions), expected),
+        (by_name, names[expected]),
+        (majority_label(names[predictions]), names[expected]),
+        (majority_label(record), expected),
+        (majority_label(predictions.astype(np.int64) - 1), expected - 1),
+    ]:
+        np.testing.assert_array_equal(result, labels)
+    assert majority_label(record).dtype == np.intp

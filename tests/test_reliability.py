@@ -218,7 +218,7 @@ def test_nan_scores_are_left_out_of_the_correlation():
         (lambda r: compare_records(r, r, n_bootstraps=-1), ValueError,
          "n_bootstraps must be an integer >= 0"),
         (lambda r: compare_records(r, r, confidence_level=1.5), ValueError,
-         r"confidence_level must be in \(0, 1\)"),
+         r"confidence_level must be a number in \(0, 1\)"),
     ],
 )  # fmt: skip
 def test_errors_for_bad_input(call, error, message):

@@ -14,7 +14,7 @@ from sklearn_difficulty import (
     learning_speed,
     member_accuracy,
 )
-from sklearn_difficulty import scores as scores_module
+from sklearn_difficulty.scores import _predictions
 
 # 4 members, 2 stages, 3 examples with true labels [0, 1, 2]
 PREDICTIONS = np.array(
@@ -163,8 +163,8 @@ def test_chunked_scores_equal_unchunked(monkeypatch):
         member_accuracy(predictions, y),
         heldout_consistency(predictions, y, in_bag),
     ]
-    monkeypatch.setattr(scores_module, "_CHUNK_ELEMENTS", 50)
-    assert len(list(scores_module._chunks(101, 21))) > 10
+    monkeypatch.setattr(_predictions, "CHUNK_ELEMENTS", 50)
+    assert len(list(_predictions.chunks(101, 21))) > 10
     chunked = [
         consistency(predictions, y),
         consensus(predictions),

@@ -1,0 +1,67 @@
+"""Difficulty scores, each a pure function of a prediction record.
+
+- The paper's scores, from the labels the members predict: :func:`consistency`,
+  :func:`consensus`, :func:`learning_speed`, :func:`member_accuracy`,
+  :func:`heldout_consistency` and :func:`majority_label`, on a
+  :class:`~sklearn_difficulty.PredictionRecord` or an array of predicted
+  labels.
+- The field's other training-dynamics scores, from a record or a fitted
+  :class:`~sklearn_difficulty.EnsembleDifficulty`: :func:`data_map` (dataset
+  cartography), :func:`aum` (area under the margin),
+  :func:`forgetting_events` and :func:`el2n`.
+- One registry of the scores that give one number per example, by name
+  (:class:`ExampleScore`, :func:`register_score`), which
+  :func:`score_examples` reads (higher is easier), as do the pruners'
+  ``rank_by``, the reliability of a score and the default scorer.
+"""
+
+from ._labels import (
+    consensus,
+    consistency,
+    consistency_matrix,
+    heldout_consistency,
+    learning_speed,
+    majority_label,
+    mean_over_training,
+    member_accuracy,
+    training_stages,
+)
+from ._registry import (
+    SCORE_OUTPUTS,
+    SCORES,
+    ExampleScore,
+    get_score,
+    outputs_needed,
+    register_score,
+    resolve_score,
+    score_examples,
+    score_names,
+    unregister_score,
+)
+from ._training_dynamics import aum, data_map, el2n, forgetting_events
+
+__all__ = [
+    "SCORES",
+    "SCORE_OUTPUTS",
+    "ExampleScore",
+    "aum",
+    "consensus",
+    "consistency",
+    "consistency_matrix",
+    "data_map",
+    "el2n",
+    "forgetting_events",
+    "get_score",
+    "heldout_consistency",
+    "learning_speed",
+    "majority_label",
+    "mean_over_training",
+    "member_accuracy",
+    "outputs_needed",
+    "register_score",
+    "resolve_score",
+    "score_examples",
+    "score_names",
+    "training_stages",
+    "unregister_score",
+]

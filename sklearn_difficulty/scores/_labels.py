@@ -1,0 +1,379 @@
+"""The paper's scores, read off the labels the members predict.
+
+Consistency, consensus, learning speed, member accuracy, held-out
+consistency and the label most members assign each take either a
+:class:`~sklearn_difficulty.PredictionRecord` (and the name of one of its
+scored sets) or a plain array of predicted labels of shape ``(n_members,
+n_stages, n_samples)`` with the true labels ``y``. A 2-D array ``(n_members,
+n_samples)`` stands for one stage, and the stage axis is then dropped from
+the result. Work is done in chunks of examples, so the memory used beyond
+the predictions themselves stays small.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..record import PredictionRecord, record_of
+from ._predictions import as_labelled, as_stacked, chunks, label_codes, label_counts
+
+__all__ = [
+    "consensus",
+    "consistency",
+    "consistency_matrix",
+    "heldout_consistency",
+    "learning_speed",
+    "majority_label",
+    "mean_over_training",
+    "member_accuracy",
+    "training_stages",
+]
+
+
+def _correct_counts(pred: NDArray, target: NDArray) -> NDArray[np.intp]:
+    """Number of members right, per stage and example: shape (S, N)."""
+    n_members, n_stages, n_samples = pred.shape
+    counts = np.empty((n_stages, n_samples), dtype=np.intp)
+    for chunk in chunks(n_samples, n_members * n_stages):
+        counts[:, chunk] = np.count_nonzero(pred[:, :, chunk] == target[chunk], axis=0)
+    return counts
+
+
+def consistency(
+    predictions: PredictionRecord | ArrayLike,
+    y: ArrayLike | None = None,
+    *,
+    scored_set: str = "train",
+) -> NDArray[np.float64]:
+    """Fraction of members that predict the true label, per stage and example.
+
+    The consistency score c^e(x, y) of Hacohen & Weinshall (section 2): at
+    stage e, the fraction of the N members f_i with f_i^e(x) = y.
+
+    Parameters
+    ----------
+    predictions : PredictionRecord or array-like of shape (n_members, n_stages, \
+n_samples) or (n_members, n_samples)
+        A record, or the labels each member predicted.
+    y : array-like of shape (n_samples,), default=None
+        True labels, of the same kind as the predictions. None with a record.
+    scored_set : str, default="train"
+        With a record: which scored set.
+
+    Returns
+    -------
+    consistency : ndarray of shape (n_stages, n_samples) or (n_samples,)
+        In [0, 1]; 1-D when the predictions have no stage axis.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty import consistency
+    >>> predictions = [["a", "b", "b"], ["a", "a", "b"]]  # 2 members, 3 examples
+    >>> consistency(predictions, ["a", "b", "a"])
+    array([1. , 0.5, 0. ])
+    """
+    pred, target, one_stage = as_labelled(predictions, y, scored_set)
+    result = _correct_counts(pred, target) / pred.shape[0]
+    return result[0] if one_stage else result
+
+
+def consensus(
+    predictions: PredictionRecord | ArrayLike,
+    y: ArrayLike | None = None,
+    *,
+    scored_set: str = "train",
+) -> NDArray[np.float64]:
+    """Largest fraction of members that agree on any one label.
+
+    The consensus score s^e(x) of Hacohen & Weinshall (section 2): at stage e,
+    max over labels k of the fraction of members with f_i^e(x) = k, whether k
+    is right or not. It is at least 1 / n_members and at least the
+    consistency.
+
+    Parameters
+    ----------
+    predictions : PredictionRecord or array-like of shape (n_members, n_stages, \
+n_samples) or (n_members, n_samples)
+        A record, or the labels each member predicted.
+    y : None
+        Not used: consensus ignores the true labels. Present so that every
+        score has the same signature.
+    scored_set : str, default="train"
+        With a record: which scored set.
+
+    Returns
+    -------
+    consensus : ndarray of shape (n_stages, n_samples) or (n_samples,)
+
+    Examples
+    --------
+    >>> from sklearn_difficulty import consensus
+    >>> consensus([[0, 1, 2], [0, 1, 1], [0, 2, 0]])  # 3 members, 3 examples
+    array([1.        , 0.66666667, 0.33333333])
+    """
+    pred, _, one_stage, n_codes = as_stacked(predictions, None, scored_set)
+    result = np.empty(pred.shape[1:], dtype=np.float64)
+    for chunk in label_counts(label_codes(pred, n_codes)):
+        result[:, chunk.examples] = chunk.counts.max(axis=2)
+    result /= pred.shape[0]
+    return result[0] if one_stage else result
+
+
+def member_accuracy(
+    predictions: PredictionRecord | ArrayLike,
+    y: ArrayLike | None = None,
+    *,
+    scored_set: str = "train",
+) -> NDArray[np.float64]:
+    """Accuracy of each member at each stage.
+
+    Parameters
+    ----------
+    predictions : PredictionRecord or array-like of shape (n_members, n_stages, \
+n_samples) or (n_members, n_samples)
+        A record, or the labels each member predicted.
+    y : array-like of shape (n_samples,), default=None
+        True labels. None with a record.
+    scored_set : str, default="train"
+        With a record: which scored set.
+
+    Returns
+    -------
+    accuracy : ndarray of shape (n_members, n_stages) or (n_members,)
+
+    Examples
+    --------
+    >>> from sklearn_difficulty import member_accuracy
+    >>> member_accuracy([[0, 1, 1, 1], [0, 0, 0, 1]], [0, 1, 1, 1])
+    array([1. , 0.5])
+    """
+    pred, target, one_stage = as_labelled(predictions, y, scored_set)
+    n_members, n_stages, n_samples = pred.shape
+    if n_samples == 0:
+        raise ValueError("accuracy is undefined on a scored set with no example.")
+    correct = np.zeros((n_members, n_stages), dtype=np.intp)
+    for chunk in chunks(n_samples, n_members * n_stages):
+        correct += np.count_nonzero(pred[:, :, chunk] == target[chunk], axis=2)
+    result = correct / n_samples
+    return result[:, 0] if one_stage else result
+
+
+def learning_speed(
+    predictions: PredictionRecord | ArrayLike,
+    y: ArrayLike | None = None,
+    *,
+    scored_set: str = "train",
+) -> NDArray[np.float64]:
+    """Mean consistency over stages: how early and how firmly an example is learnt.
+
+    Hacohen & Weinshall, section 4.1: "averaging its consistency score
+    across all training epochs". An example learnt early and kept has a
+    speed near 1, one never learnt a speed of 0. Stage 0 of a record (the
+    untrained members, before the first epoch) is not a training epoch and
+    is left out (see :func:`training_stages`).
+
+    Parameters
+    ----------
+    predictions : PredictionRecord or array-like of shape (n_members, n_stages, \
+n_samples) or (n_members, n_samples)
+        A record, or the labels each member predicted.
+    y : array-like of shape (n_samples,), default=None
+        True labels. None with a record.
+    scored_set : str, default="train"
+        With a record: which scored set.
+
+    Returns
+    -------
+    speed : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> from sklearn_difficulty import learning_speed
+    >>> # 2 members, 2 stages, 2 examples: the first is learnt at stage 1
+    >>> learning_speed([[[1, 0], [1, 0]], [[0, 0], [1, 1]]], [1, 1])
+    array([0.75, 0.25])
+    """
+    scores = consistency(predictions, y, scored_set=scored_set)
+    if scores.ndim == 1:
+        return scores
+    if isinstance(predictions, PredictionRecord):
+        return mean_over_training(scores, predictions.stages)
+    return scores.mean(axis=0)
+
+
+def training_stages(stages: ArrayLike) -> NDArray[np.bool_]:
+    """Which stages come from training: all but stage 0, the untrained members.
+
+    A record of one stage 0 alone has nothing else, and keeps it.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.scores import training_stages
+    >>> training_stages([0, 1, 2]).tolist(), training_stages([1, 2]).tolist()
+    ([False, True, True], [True, True])
+    """
+    stages = np.asarray(stages)
+    trained = stages != 0
+    return trained if trained.any() else np.ones_like(trained)
+
+
+def mean_over_training(scores: ArrayLike, stages: ArrayLike) -> NDArray[np.float64]:
+    """Mean of per-stage scores of shape (n_stages, n_samples) over training stages."""
+    return np.asarray(scores)[training_stages(stages)].mean(axis=0)
+
+
+def heldout_consistency(
+    predictions: PredictionRecord | ArrayLike,
+    y: ArrayLike | None = None,
+    in_bag: ArrayLike | None = None,
+    *,
+    scored_set: str = "train",
+) -> NDArray[np.float64]:
+    """Consistency over only the members that did not train on each example.
+
+    When each member trains on a random subset of the training set, the
+    consistency of a training example over the members that never saw it
+    estimates how well the rest of the data predicts it: the consistency
+    score (C-score) of Jiang et al. (2021).
+
+    Parameters
+    ----------
+    predictions : PredictionRecord or array-like of shape (n_members, n_stages, \
+n_samples) or (n_members, n_samples)
+        A record whose members trained on subsets, or the labels each member
+        predicted on the training set.
+    y : array-like of shape (n_samples,), default=None
+        True labels. None with a record.
+    in_bag : array-like of shape (n_members, n_samples), default=None
+        True (or a positive count) where a member trained on an example.
+        None with a record, which holds it.
+    scored_set : str, default="train"
+        With a record: must be "train", the set the members trained on.
+
+    Returns
+    -------
+    consistency : ndarray of shape (n_stages, n_samples) or (n_samples,)
+        NaN for an example that every member trained on.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty import heldout_consistency
+    >>> predictions = [[0, 1, 1], [1, 0, 1], [0, 1, 0]]  # 3 members, 3 examples
+    >>> in_bag = [[True, True, False], [False, True, True], [True, True, True]]
+    >>> heldout_consistency(predictions, [0, 1, 1], in_bag)
+    array([ 0., nan,  1.])
+    """
+    if isinstance(predictions, PredictionRecord):
+        if in_bag is not None:
+            raise ValueError("in_bag must be None when predictions is a record.")
+        if scored_set != "train":
+            raise ValueError(
+                "held-out consistency is defined on the training set only; "
+                f"got scored_set={scored_set!r}."
+            )
+        if predictions.in_bag is None:
+            raise ValueError(
+                "this record has no in_bag: its members all trained on the whole "
+                "training set, so no member held any example out. Fit with "
+                "max_samples or bootstrap to get held-out consistency."
+            )
+        in_bag = predictions.in_bag
+    elif in_bag is None:
+        raise ValueError("in_bag is required when predictions is an array.")
+    pred, target, one_stage = as_labelled(predictions, y, scored_set)
+    n_members, n_stages, n_samples = pred.shape
+    in_bag = np.asarray(in_bag)
+    if in_bag.shape != (n_members, n_samples):
+        raise ValueError(
+            f"in_bag must have shape (n_members, n_samples) = {(n_members, n_samples)}"
+            f"; got {in_bag.shape}."
+        )
+    held_out = in_bag <= 0 if in_bag.dtype.kind in "iuf" else ~in_bag.astype(bool)
+    counts = np.empty((n_stages, n_samples), dtype=np.intp)
+    for chunk in chunks(n_samples, n_members * n_stages):
+        right = (pred[:, :, chunk] == target[chunk]) & held_out[:, np.newaxis, chunk]
+        counts[:, chunk] = np.count_nonzero(right, axis=0)
+    n_held_out = held_out.sum(axis=0)
+    result = np.full((n_stages, n_samples), np.nan)
+    np.divide(counts, n_held_out, out=result, where=n_held_out > 0)
+    return result[0] if one_stage else result
+
+
+def majority_label(
+    predictions: PredictionRecord | ArrayLike, *, scored_set: str = "train"
+) -> NDArray:
+    """The label most members assign to each example at each stage (Appendix C).
+
+    Ties go to the smallest label (class index, for a record).
+
+    Parameters
+    ----------
+    predictions : PredictionRecord, EnsembleDifficulty or array-like of shape \
+(n_members, n_stages, n_samples)
+        A record, or the labels each member predicted.
+    scored_set : str, default="train"
+        With a record: which scored set.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_stages, n_samples)
+        Class indices for a record; labels from ``predictions`` otherwise.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.scores import majority_label
+    >>> majority_label([[["a", "b"]], [["c", "b"]], [["c", "a"]]])
+    array([['c', 'b']], dtype='<U1')
+    """
+    record = record_of(predictions)
+    pred, _, _, n_codes = as_stacked(
+        record if record is not None else predictions, None, scored_set
+    )
+    codes = label_codes(pred, n_codes)
+    result = np.empty(pred.shape[1:], dtype=np.intp)
+    for chunk in label_counts(codes):
+        result[:, chunk.examples] = chunk.counts.argmax(axis=2)
+    if codes.labels is not None:
+        return codes.labels[result]
+    return result if record is not None else result.astype(pred.dtype)
+
+
+def consistency_matrix(source, scored_set: str = "train") -> NDArray[np.float64]:
+    """Consistency of shape (n_stages, n_samples) from a record, ensemble or array.
+
+    What the analyses of a record (phases, ranking) read: the consistency of
+    a record's scored set, or an array of consistency scores, checked.
+
+    Parameters
+    ----------
+    source : PredictionRecord, EnsembleDifficulty or array-like of shape \
+(n_stages, n_samples) or (n_samples,)
+        Where the consistency scores come from; a 1-D array is one stage.
+    scored_set : str, default="train"
+        With a record or an ensemble: which scored set.
+
+    Returns
+    -------
+    consistency : ndarray of shape (n_stages, n_samples)
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.scores import consistency_matrix
+    >>> consistency_matrix([0.5, 1])
+    array([[0.5, 1. ]])
+    """
+    record = record_of(source)
+    if record is not None:
+        return consistency(record, scored_set=scored_set)
+    scores = np.asarray(source, dtype=float)
+    if scores.ndim == 1:
+        scores = scores[np.newaxis]
+    if scores.ndim != 2 or scores.size == 0:
+        raise ValueError(
+            "consistency scores must have shape (n_stages, n_samples); got an "
+            f"array of shape {np.shape(source)}."
+        )
+    if np.any((scores < 0) | (scores > 1)) or np.isnan(scores).any():
+        raise ValueError("consistency scores must lie in [0, 1].")
+    return scores

@@ -1,0 +1,308 @@
+"""The field's other training-dynamics scores, read off a record.
+
+:func:`data_map` (dataset cartography), :func:`aum` (area under the
+margin), :func:`forgetting_events` and :func:`el2n` take a record or a
+fitted :class:`~sklearn_difficulty.EnsembleDifficulty`. Those that read
+probabilities or margins need a record fitted with ``record_outputs``. They
+read a record one member at a time, so a memory-mapped record is never
+copied whole.
+
+Training pass and evaluation pass: this package records every member's
+outputs in its own evaluation pass over each scored set after each stage
+(eval mode, no dropout, the weights at the end of the stage). Dataset
+cartography and AUM, as published, read the outputs of the training pass
+(each example's output in its mini-batch while the weights move); the
+scores here are their end-of-epoch variants, and are defined on evaluation
+sets too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.utils import Bunch
+
+from ..record import as_record
+from ._labels import training_stages
+
+__all__ = ["aum", "data_map", "el2n", "forgetting_events"]
+
+
+def _per_member(values: NDArray, index: int, stages: NDArray) -> NDArray:
+    """One member's values at the chosen stages, as float64 (a memmap is read)."""
+    return np.asarray(values[index], dtype=np.float64)[stages]
+
+
+def data_map(source, *, scored_set: str = "train", aggregate: str = "members"):
+    """Dataset cartography: confidence, variability and correctness per example.
+
+    Swayamdipta et al., "Dataset Cartography: Mapping and Diagnosing Datasets
+    with Training Dynamics" (EMNLP 2020; allenai/cartography): over the
+    epochs of training,
+
+    - *confidence* is the mean probability of the true class,
+    - *variability* its standard deviation (the population one, ``ddof=0``,
+      as ``numpy.std`` in the reference code),
+    - *correctness* the fraction of epochs at which the example is classified
+      correctly.
+
+    Easy-to-learn examples have high confidence and low variability,
+    ambiguous ones high variability, hard-to-learn (often mislabelled) ones
+    low confidence and low variability. The paper follows one model; with N
+    members, ``aggregate`` says how they combine. Stage 0 (the untrained
+    members) is not an epoch of training and is left out.
+
+    Parameters
+    ----------
+    source : PredictionRecord or fitted EnsembleDifficulty
+        Recorded with ``record_outputs`` including "proba".
+    scored_set : str, default="train"
+        The training set, or an evaluation set.
+    aggregate : {"members", "pooled"}, default="members"
+        "members": each member's map over its stages, then the mean over
+        members (the map one model would give, averaged). "pooled": mean and
+        standard deviation over every (member, stage) pair, so variability
+        also counts how much members disagree.
+
+    Returns
+    -------
+    data_map : Bunch
+        ``confidence``, ``variability`` and ``correctness``, each an ndarray
+        of shape (n_samples,).
+
+    Notes
+    -----
+    The reference code reads the probabilities of the training pass (each
+    example's output in its mini-batch while the weights move, dropout on);
+    this package records an evaluation pass after each epoch (see the module
+    documentation), which gives the map of the model at the end of each
+    epoch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.scores import data_map
+    >>> proba = np.array([[[0.2, 0.9], [0.6, 0.9]]], np.float32)  # 1 member, 2 stages
+    >>> record = PredictionRecord(
+    ...     predictions={"train": np.array([[[1, 0], [0, 0]]])},
+    ...     targets={"train": np.array([0, 0])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]), outputs={"proba": {"train": proba}})
+    >>> result = data_map(record)
+    >>> np.round(result.confidence, 3).tolist()
+    [0.4, 0.9]
+    >>> np.round(result.variability, 3).tolist()
+    [0.2, 0.0]
+    >>> result.correctness.tolist()
+    [0.5, 1.0]
+    """
+    if aggregate not in ("members", "pooled"):
+        raise ValueError(f"aggregate must be 'members' or 'pooled'; got {aggregate!r}.")
+    record = as_record(source)
+    proba = record.output("proba", scored_set)
+    predictions, targets = record.scored_set(scored_set)
+    stages = training_stages(record.stages)
+    n_members, n_samples = record.n_members, targets.size
+    total, squares, spread, right = (np.zeros(n_samples) for _ in range(4))
+    for member in range(n_members):
+        values = _per_member(proba, member, stages)
+        total += values.mean(axis=0)
+        if aggregate == "pooled":
+            squares += (values**2).mean(axis=0)
+        else:
+            spread += values.std(axis=0)
+        right += (np.asarray(predictions[member])[stages] == targets).mean(axis=0)
+    confidence = total / n_members
+    if aggregate == "pooled":
+        variability = np.sqrt(np.maximum(squares / n_members - confidence**2, 0.0))
+    else:
+        variability = spread / n_members
+    return Bunch(
+        confidence=confidence,
+        variability=variability,
+        correctness=right / n_members,
+    )
+
+
+def aum(source, *, scored_set: str = "train") -> NDArray[np.float64]:
+    """Area under the margin: the mean margin over the epochs of training.
+
+    Pleiss et al., "Identifying Mislabeled Data using the Area Under the
+    Margin Ranking" (NeurIPS 2020; the ``aum`` package): the margin of an
+    example at an epoch is the logit of its assigned class minus the largest
+    other logit; its AUM is the mean margin over epochs. Mislabelled
+    examples have a low, often negative, AUM. Here the margin is recorded
+    per member (see ``record_outputs`` for what it is for each kind of
+    member), averaged over the training stages (stage 0 left out), then over
+    members.
+
+    Parameters
+    ----------
+    source : PredictionRecord or fitted EnsembleDifficulty
+        Recorded with ``record_outputs`` including "margin".
+    scored_set : str, default="train"
+
+    Returns
+    -------
+    aum : ndarray of shape (n_samples,)
+        Higher is easier.
+
+    Notes
+    -----
+    Pleiss et al. read the margins of the training pass (and add "threshold
+    samples" of a fake class to choose a cut-off); this package records an
+    evaluation pass after each epoch and leaves the cut-off to the user (a
+    fraction, a count, or a threshold in :class:`~sklearn_difficulty.pruning.
+    DifficultyPruner`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.scores import aum
+    >>> margin = np.array([[[-1.0, 2.0], [1.0, 4.0]], [[0.0, 2.0], [2.0, 0.0]]])
+    >>> record = PredictionRecord(
+    ...     predictions={"train": np.zeros((2, 2, 2), np.uint8)},
+    ...     targets={"train": np.array([0, 0])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]), outputs={"margin": {"train": margin}})
+    >>> aum(record).tolist()
+    [0.5, 2.0]
+    """
+    record = as_record(source)
+    margin = record.output("margin", scored_set)
+    stages = training_stages(record.stages)
+    total = np.zeros(record.scored_set(scored_set)[1].size)
+    for member in range(record.n_members):
+        total += _per_member(margin, member, stages).mean(axis=0)
+    return total / record.n_members
+
+
+def forgetting_events(source, *, scored_set: str = "train"):
+    """Forgetting events: how often an example, once learnt, is lost again.
+
+    Toneva et al., "An Empirical Study of Example Forgetting during Deep
+    Neural Network Learning" (ICLR 2019): a forgetting event is a transition
+    from correctly to incorrectly classified between two consecutive
+    epochs. Examples never learnt have no event, but are not
+    "unforgettable": the reference code ranks them above every learnt
+    example (it gives them as many events as epochs). Counted here per
+    member over the training stages (stage 0 left out), from the predicted
+    labels alone, so any record has them.
+
+    Parameters
+    ----------
+    source : PredictionRecord or fitted EnsembleDifficulty
+    scored_set : str, default="train"
+
+    Returns
+    -------
+    forgetting : Bunch
+        - ``per_member``: ndarray of shape (n_members, n_samples), int, the
+          number of events of each member, -1 where that member never
+          classified the example correctly at any training stage;
+        - ``events``: ndarray of shape (n_samples,), the mean number of
+          events over the members that learnt the example, NaN where none
+          did;
+        - ``never_learnt``: ndarray of shape (n_samples,), the fraction of
+          members that never learnt it;
+        - ``score``: ndarray of shape (n_samples,), one hardness number, as
+          the reference code ranks: the mean over members of the number of
+          events, a member that never learnt it counting as many events as
+          there are training stages (higher is harder).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.scores import forgetting_events
+    >>> # 1 member, 4 stages, 3 examples; the true class is 0 for all
+    >>> predictions = np.array([[[0, 1, 1], [1, 0, 1], [0, 0, 1], [1, 0, 1]]])
+    >>> record = PredictionRecord(
+    ...     predictions={"train": predictions}, targets={"train": np.zeros(3, int)},
+    ...     classes=np.array([0, 1]), stages=np.array([1, 2, 3, 4]))
+    >>> result = forgetting_events(record)
+    >>> result.per_member.tolist(), result.never_learnt.tolist()
+    ([[2, 0, -1]], [0.0, 0.0, 1.0])
+    >>> result.events.tolist(), result.score.tolist()
+    ([2.0, 0.0, nan], [2.0, 0.0, 4.0])
+    """
+    record = as_record(source)
+    predictions, targets = record.scored_set(scored_set)
+    stages = training_stages(record.stages)
+    n_stages = int(stages.sum())
+    per_member = np.empty((record.n_members, targets.size), dtype=np.intp)
+    for member in range(record.n_members):
+        right = np.asarray(predictions[member])[stages] == targets
+        lost = np.count_nonzero(right[:-1] & ~right[1:], axis=0)
+        per_member[member] = np.where(right.any(axis=0), lost, -1)
+    learnt = per_member >= 0
+    n_learnt = learnt.sum(axis=0)
+    events = np.full(targets.size, np.nan)
+    np.divide(
+        np.where(learnt, per_member, 0).sum(axis=0), n_learnt,
+        out=events, where=n_learnt > 0,
+    )  # fmt: skip
+    return Bunch(
+        per_member=per_member,
+        events=events,
+        never_learnt=1.0 - n_learnt / record.n_members,
+        score=np.where(learnt, per_member, n_stages).mean(axis=0),
+    )
+
+
+def el2n(
+    source, *, scored_set: str = "train", stage: int | None = None
+) -> NDArray[np.float64]:
+    """EL2N: the L2 norm of the error vector early in training, over members.
+
+    Paul et al., "Deep Learning on a Data Diet: Finding Important Examples
+    Early in Training" (NeurIPS 2021): ``E || p(x) - onehot(y) ||_2``, the
+    norm of the softmax output minus the one-hot label, averaged over
+    networks from different initialisations, at an early epoch. High is
+    hard (or mislabelled); pruning the lowest keeps accuracy.
+
+    Parameters
+    ----------
+    source : PredictionRecord or fitted EnsembleDifficulty
+        Recorded with ``record_outputs`` including "error_norm".
+    scored_set : str, default="train"
+    stage : int, default=None
+        The stage label (epoch) to read. None: early in training, as the
+        paper (epoch 20 of 200): the training stage at 10% of the training
+        stages (the first one for fewer than 20).
+
+    Returns
+    -------
+    el2n : ndarray of shape (n_samples,)
+        Higher is harder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.scores import el2n
+    >>> norm = np.array([[[0.2, 1.0], [0.1, 0.4]], [[0.4, 1.2], [0.1, 0.2]]])
+    >>> record = PredictionRecord(
+    ...     predictions={"train": np.zeros((2, 2, 2), np.uint8)},
+    ...     targets={"train": np.array([0, 0])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]), outputs={"error_norm": {"train": norm}})
+    >>> np.round(el2n(record), 3).tolist(), np.round(el2n(record, stage=2), 3).tolist()
+    ([0.3, 1.1], [0.1, 0.3])
+    """
+    record = as_record(source)
+    norms = record.output("error_norm", scored_set)
+    if stage is None:
+        trained = np.flatnonzero(training_stages(record.stages))
+        position = int(trained[max(int(np.ceil(0.1 * trained.size)) - 1, 0)])
+    else:
+        matches = np.flatnonzero(record.stages == stage)
+        if matches.size == 0:
+            raise ValueError(
+                f"stage={stage} is not a recorded stage; the record has stages "
+                f"{record.stages.tolist()[:10]}{'...' if record.n_stages > 10 else ''}."
+            )
+        position = int(matches[0])
+    total = np.zeros(norms.shape[2])
+    for member in range(record.n_members):
+        total += np.asarray(norms[member, position], dtype=np.float64)
+    return total / record.n_members
