@@ -7,12 +7,16 @@ users import :func:`save_figure` from :mod:`sklearn_difficulty.plotting`.
 
 from __future__ import annotations
 
+from typing import Any, Self
+
 import numpy as np
 
 from ..compare import RecordComparison, compare_records
+from ..record import as_record
 
 __all__ = [
     "ALIASES",
+    "RecordDisplayMixin",
     "as_comparison",
     "figure_and_axes",
     "merge_style",
@@ -152,3 +156,62 @@ def as_comparison(a, b, *, names, scored_set, tolerance=0.01) -> RecordCompariso
     return compare_records(
         a, b, scored_set=scored_set, tolerance=tolerance, names=names
     )
+
+
+class RecordDisplayMixin:
+    """A Display of one record, built by ``from_record`` or ``from_estimator``.
+
+    A Display that inherits it defines ``from_record(record, ...)``, which
+    computes through public functions and draws; ``from_estimator`` is
+    written here once: it passes a fitted ensemble's record and every other
+    argument on unchanged, so the two factories take the same arguments and
+    draw the same data.
+    """
+
+    @classmethod
+    def from_record(cls, record, *args: Any, **kwargs: Any) -> Self:
+        """Compute what the Display shows from a record, and draw it.
+
+        Each Display defines it, with its own arguments after ``record``.
+        """
+        raise NotImplementedError(f"{cls.__name__} defines no from_record")
+
+    @classmethod
+    def from_estimator(cls, estimator, *args: Any, **kwargs: Any) -> Self:
+        """The Display of a fitted EnsembleDifficulty: ``from_record`` of its record.
+
+        Parameters
+        ----------
+        estimator : fitted EnsembleDifficulty or PredictionRecord
+            The ensemble whose record to show.
+        *args, **kwargs
+            The other arguments of the Display's ``from_record``, passed on
+            unchanged, positional ones included (``indices`` of
+            :meth:`TrajectoryDisplay.from_record
+            <sklearn_difficulty.plotting.TrajectoryDisplay.from_record>`,
+            ``score`` of :meth:`ReliabilityDisplay.from_record
+            <sklearn_difficulty.plotting.ReliabilityDisplay.from_record>`).
+
+        Returns
+        -------
+        display : Display
+            A Display of the class it is called on, drawn.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neighbors import KNeighborsClassifier
+        >>> from sklearn_difficulty import EnsembleDifficulty
+        >>> from sklearn_difficulty.plotting import TrajectoryDisplay
+        >>> X, y = load_iris(return_X_y=True)
+        >>> ensemble = EnsembleDifficulty(
+        ...     KNeighborsClassifier(), n_estimators=3, max_samples=0.5,
+        ...     random_state=0).fit(X, y)
+        >>> display = TrajectoryDisplay.from_estimator(ensemble, [0, 70])
+        >>> [line.get_label() for line in display.lines_]
+        ['example 0', 'example 70']
+        """
+        record = as_record(estimator, "estimator")
+        return cls.from_record(record, *args, **kwargs)

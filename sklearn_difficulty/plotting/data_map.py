@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from ..record import as_record
 from ..scores import data_map
-from ._base import figure_and_axes, merge_style
+from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["DataMapDisplay"]
 
 
-class DataMapDisplay:
+class DataMapDisplay(RecordDisplayMixin):
     """A data map: confidence against variability, coloured by correctness.
 
     Swayamdipta et al. (2020), Fig. 1: each example is a point at the
@@ -193,22 +193,3 @@ class DataMapDisplay:
             colorbar=colorbar,
             annotate=annotate,
         )
-
-    @classmethod
-    def from_estimator(cls, estimator, **kwargs):
-        """The data map of a fitted EnsembleDifficulty.
-
-        Parameters
-        ----------
-        estimator : fitted EnsembleDifficulty or PredictionRecord
-            Fitted with ``record_outputs`` including "proba".
-        **kwargs
-            The keyword arguments of :meth:`from_record` (``scored_set``,
-            ``aggregate``, ``ax``, ``scatter_kw``, ``text_kw``,
-            ``colorbar``, ``annotate``).
-
-        Returns
-        -------
-        display : DataMapDisplay
-        """
-        return cls.from_record(as_record(estimator, "estimator"), **kwargs)

@@ -9,12 +9,12 @@ import numpy as np
 
 from ..record import as_record
 from ..scores import learning_speed
-from ._base import figure_and_axes, merge_style
+from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["LearningSpeedHistogramDisplay"]
 
 
-class LearningSpeedHistogramDisplay:
+class LearningSpeedHistogramDisplay(RecordDisplayMixin):
     """How many examples of each scored set learn at each speed.
 
     The learning speed (mean consistency over the training stages, section
@@ -111,8 +111,3 @@ class LearningSpeedHistogramDisplay:
         names = record.set_names if scored_sets is None else scored_sets
         speeds = {name: learning_speed(record, scored_set=name) for name in names}
         return cls(speeds, bins=bins).plot(ax=ax, bar_kw=bar_kw)
-
-    @classmethod
-    def from_estimator(cls, estimator, **kwargs):
-        """:meth:`from_record` of a fitted EnsembleDifficulty."""
-        return cls.from_record(estimator, **kwargs)

@@ -14,12 +14,12 @@ from ..reliability import (
     projected_reliability,
     split_half_reliability,
 )
-from ._base import figure_and_axes, merge_style
+from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["ReliabilityDisplay"]
 
 
-class ReliabilityDisplay:
+class ReliabilityDisplay(RecordDisplayMixin):
     """Reliability of a score against the number of members (Spearman-Brown).
 
     The curve projects the split-half correlation, measured at half the
@@ -296,24 +296,3 @@ class ReliabilityDisplay:
             random_state=random_state,
         )
         return cls.from_reliability(result, **kwargs)
-
-    @classmethod
-    def from_estimator(cls, estimator, score="learning_speed", **kwargs):
-        """Measure the split-half reliability of a fitted EnsembleDifficulty.
-
-        Parameters
-        ----------
-        estimator : fitted EnsembleDifficulty or PredictionRecord
-            An ensemble of at least 2 members.
-        score : str or callable, default="learning_speed"
-            The score; see :func:`~sklearn_difficulty.split_half_reliability`.
-        **kwargs
-            The keyword arguments of :meth:`from_record` (``scored_set``,
-            ``n_splits``, ``random_state``) and :meth:`from_reliability`
-            (``target``, ``max_members``, ``ax``, ``*_kw``).
-
-        Returns
-        -------
-        display : ReliabilityDisplay
-        """
-        return cls.from_record(as_record(estimator, "estimator"), score, **kwargs)

@@ -8,13 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..dynamics import score_histograms
-from ..record import as_record
-from ._base import figure_and_axes, merge_style
+from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["ScoreHistogramDisplay"]
 
 
-class ScoreHistogramDisplay:
+class ScoreHistogramDisplay(RecordDisplayMixin):
     """Histograms of consistency or consensus scores over stages (Fig. 1-3, 9).
 
     One row of panels per scored set (train, test), one column per stage.
@@ -259,22 +258,3 @@ class ScoreHistogramDisplay:
             label_names=histograms.labels,
         )
         return display.plot(ax=ax, bar_kw=bar_kw, cmap=cmap)
-
-    @classmethod
-    def from_estimator(cls, estimator, **kwargs):
-        """Histograms of a fitted EnsembleDifficulty's scores.
-
-        Parameters
-        ----------
-        estimator : fitted EnsembleDifficulty or PredictionRecord
-            The ensemble whose record to show.
-        **kwargs
-            The keyword arguments of :meth:`from_record` (``score``,
-            ``stages``, ``scored_sets``, ``bins``, ``color_by_label``,
-            ``phases``, ``ax``, ``bar_kw``, ``cmap``).
-
-        Returns
-        -------
-        display : ScoreHistogramDisplay
-        """
-        return cls.from_record(as_record(estimator, "estimator"), **kwargs)

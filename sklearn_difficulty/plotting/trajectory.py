@@ -9,12 +9,12 @@ import numpy as np
 
 from ..record import as_record
 from ..scores import consistency
-from ._base import figure_and_axes, merge_style
+from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["TrajectoryDisplay"]
 
 
-class TrajectoryDisplay:
+class TrajectoryDisplay(RecordDisplayMixin):
     """Consistency of single examples over the stages (Fig. 11).
 
     Parameters
@@ -121,23 +121,3 @@ class TrajectoryDisplay:
         scores = consistency(record, scored_set=scored_set)[:, indices]
         display = cls(scores, record.stages, indices, stage_kind=record.stage_kind)
         return display.plot(ax=ax, line_kw=line_kw)
-
-    @classmethod
-    def from_estimator(cls, estimator, indices, **kwargs):
-        """Trajectories of some examples in a fitted EnsembleDifficulty.
-
-        Parameters
-        ----------
-        estimator : fitted EnsembleDifficulty or PredictionRecord
-            The ensemble whose record to show.
-        indices : int or array-like of int
-            The examples to show.
-        **kwargs
-            The keyword arguments of :meth:`from_record` (``scored_set``,
-            ``ax``, ``line_kw``).
-
-        Returns
-        -------
-        display : TrajectoryDisplay
-        """
-        return cls.from_record(as_record(estimator, "estimator"), indices, **kwargs)
