@@ -18,6 +18,7 @@ __all__ = [
     "ALIASES",
     "RecordDisplayMixin",
     "as_comparison",
+    "draw_curves",
     "figure_and_axes",
     "merge_style",
     "pyplot",
@@ -141,6 +142,20 @@ def merge_style(defaults: dict, user: dict | None) -> dict:
         full = ALIASES.get(key, key)
         style[full if full in defaults else key] = value
     return style
+
+
+def draw_curves(ax, x, curves, labels, line_kw: dict | None) -> list:
+    """One labelled curve per row of ``curves`` against ``x``; their lines.
+
+    The defaults are small round markers and the colours of the property
+    cycle; ``line_kw`` (a Display's ``*_kw``) goes over them.
+    """
+    lines = []
+    for curve, label in zip(curves, labels, strict=True):
+        style = {"marker": "o", "markersize": 2, "label": label}
+        (line,) = ax.plot(x, curve, **merge_style(style, line_kw))
+        lines.append(line)
+    return lines
 
 
 def as_comparison(a, b, *, names, scored_set, tolerance=0.01) -> RecordComparison:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..compare import group_accuracy
 from ..record import as_record
-from ._base import as_comparison, figure_and_axes, merge_style
+from ._base import as_comparison, draw_curves, figure_and_axes
 
 __all__ = ["GroupAccuracyDisplay"]
 
@@ -88,11 +88,7 @@ class GroupAccuracyDisplay:
         """
         self.figure_, self.ax_ = figure_and_axes(ax, size=(3.8, 3.0))
         names = self.group_names or _group_names(len(self.accuracy))
-        self.lines_ = []
-        for curve, name in zip(self.accuracy, names, strict=True):
-            style = {"marker": "o", "markersize": 2, "label": name}
-            (line,) = self.ax_.plot(self.stages, curve, **merge_style(style, line_kw))
-            self.lines_.append(line)
+        self.lines_ = draw_curves(self.ax_, self.stages, self.accuracy, names, line_kw)
         self.ax_.set_xlabel(self.stage_kind)
         self.ax_.set_ylabel("accuracy")
         self.ax_.set_ylim(0, 1.02)

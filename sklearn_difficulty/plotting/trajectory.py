@@ -9,7 +9,7 @@ import numpy as np
 
 from ..record import as_record
 from ..scores import consistency
-from ._base import RecordDisplayMixin, figure_and_axes, merge_style
+from ._base import RecordDisplayMixin, draw_curves, figure_and_axes
 
 __all__ = ["TrajectoryDisplay"]
 
@@ -75,12 +75,9 @@ class TrajectoryDisplay(RecordDisplayMixin):
         display : TrajectoryDisplay
         """
         self.figure_, self.ax_ = figure_and_axes(ax, size=(4.0, 3.0))
-        self.lines_ = []
         curves = np.asarray(self.consistency).T
-        for curve, index in zip(curves, self.indices, strict=True):
-            style = {"marker": "o", "markersize": 2, "label": f"example {index}"}
-            (line,) = self.ax_.plot(self.stages, curve, **merge_style(style, line_kw))
-            self.lines_.append(line)
+        labels = [f"example {index}" for index in self.indices]
+        self.lines_ = draw_curves(self.ax_, self.stages, curves, labels, line_kw)
         self.ax_.set_xlabel(self.stage_kind)
         self.ax_.set_ylabel("consistency")
         self.ax_.set_ylim(-0.02, 1.02)
