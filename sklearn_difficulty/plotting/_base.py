@@ -1,4 +1,10 @@
-"""What every Display shares: matplotlib, axes, style, saving, comparisons.
+"""What the Displays share, written once.
+
+matplotlib imported on first use (with an error naming the ``plot`` extra),
+the figure and axes to draw on, ``*_kw`` style merged over defaults, labelled
+curves, :func:`save_figure`, the comparison behind the ``from_comparison``
+factories, and :class:`RecordDisplayMixin`, which gives every Display of one
+record its ``from_estimator``.
 
 An internal module (as :mod:`sklearn.utils._plotting`): its names carry no
 leading underscore because the Display modules of this package import them;
