@@ -28,6 +28,7 @@ from sklearn_difficulty.plotting import (  # noqa: E402
     GroupAccuracyDisplay,
     JointConsistencyDisplay,
     LearningSpeedDisplay,
+    LearningSpeedHistogramDisplay,
     ReliabilityDisplay,
     ScoreHistogramDisplay,
     TrajectoryDisplay,
@@ -503,3 +504,106 @@ def test_save_figure_writes_and_closes(tmp_path):
     figure, _ = plt.subplots()
     save_figure(figure, tmp_path / "figure.svg")
     assert (tmp_path / "figure.svg").read_text().startswith("<?xml")
+
+
+# The package: one module per Display; from_estimator is from_record
+
+DISPLAY_MODULES = {
+    "DataMapDisplay": "data_map",
+    "GroupAccuracyDisplay": "group_accuracy",
+    "JointConsistencyDisplay": "joint_consistency",
+    "LearningSpeedDisplay": "learning_speed",
+    "LearningSpeedHistogramDisplay": "learning_speed_histogram",
+    "ReliabilityDisplay": "reliability",
+    "ScoreHistogramDisplay": "score_histogram",
+    "TrajectoryDisplay": "trajectory",
+}
+
+
+@pytest.mark.parametrize("name, module", sorted(DISPLAY_MODULES.items()))
+def test_each_display_imports_from_its_module_and_the_package(name, module):
+    import importlib
+
+    import sklearn_difficulty.plotting as plotting
+
+    own = importlib.import_module(f"sklearn_difficulty.plotting.{module}")
+    assert own.__all__ == [name]
+    assert getattr(own, name) is getattr(plotting, name)
+    assert getattr(own, name).__module__ == own.__name__
+
+
+def test_the_package_exports_every_display_and_save_figure():
+    import sklearn_difficulty.plotting as plotting
+
+    assert sorted(plotting.__all__) == sorted([*DISPLAY_MODULES, "save_figure"])
+    for name in plotting.__all__:
+        assert callable(getattr(plotting, name))
+
+
+@pytest.fixture(scope="module")
+def proba_ensemble(iris):
+    """An ensemble that recorded probabilities, of a training and a test set."""
+    X, y, X_test, y_test = iris
+    return EnsembleDifficulty(
+        AdaBoostClassifier(n_estimators=4),
+        n_estimators=4,
+        max_samples=0.6,
+        record_outputs=("proba",),
+        random_state=0,
+    ).fit(X, y, eval_set={"test": (X_test, y_test)})
+
+
+# each Display built from one record, with arguments other than the defaults
+FROM_RECORD_ARGUMENTS = {
+    DataMapDisplay: ((), {"scored_set": "test", "aggregate": "pooled"}),
+    LearningSpeedHistogramDisplay: ((), {"scored_sets": ["test"], "bins": 5}),
+    ReliabilityDisplay: (
+        ("consistency",),
+        {"scored_set": "test", "n_splits": 3, "random_state": 0, "target": 0.8},
+    ),
+    ScoreHistogramDisplay: (
+        (),
+        {"score": "consensus", "stages": [0, -1], "scored_sets": ["test"]},
+    ),
+    TrajectoryDisplay: (([2, 7],), {"scored_set": "test"}),
+}
+
+
+def data_of(display) -> dict:
+    """What a Display holds: its constructor's arguments, not what it drew."""
+    return {key: value for key, value in vars(display).items() if key[-1] != "_"}
+
+
+def assert_same_data(first, second):
+    if isinstance(first, dict):
+        assert first.keys() == second.keys()
+        for key in first:
+            assert_same_data(first[key], second[key])
+    else:
+        np.testing.assert_array_equal(first, second)
+
+
+def test_displays_of_one_record_are_those_with_from_estimator():
+    import sklearn_difficulty.plotting as plotting
+
+    displays = [getattr(plotting, name) for name in DISPLAY_MODULES]
+    with_estimator = {
+        display for display in displays if hasattr(display, "from_estimator")
+    }
+    assert with_estimator == set(FROM_RECORD_ARGUMENTS)
+
+
+@pytest.mark.parametrize(
+    "display", sorted(FROM_RECORD_ARGUMENTS, key=lambda display: display.__name__)
+)
+def test_from_estimator_shows_the_same_data_as_from_record(display, proba_ensemble):
+    args, kwargs = FROM_RECORD_ARGUMENTS[display]
+    from_record = display.from_record(proba_ensemble.record_, *args, **kwargs)
+    from_estimator = display.from_estimator(proba_ensemble, *args, **kwargs)
+    assert type(from_estimator) is display
+    assert_same_data(data_of(from_estimator), data_of(from_record))
+    default = display.from_record(proba_ensemble.record_, *args)
+    with pytest.raises(AssertionError):  # the arguments change what is shown
+        assert_same_data(data_of(default), data_of(from_record))
+    with pytest.raises(TypeError, match="estimator must be a PredictionRecord"):
+        display.from_estimator(np.zeros((3, 4)), *args)
