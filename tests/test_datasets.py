@@ -611,12 +611,12 @@ def test_array_datasets_wrap_the_array_loaders(tmp_path):
 def test_datasets_module_imports_without_torch(monkeypatch):
     import sys
 
-    import sklearn_difficulty
     import sklearn_difficulty.datasets as datasets
 
     monkeypatch.setitem(sys.modules, "torch", None)
-    monkeypatch.delitem(sys.modules, "sklearn_difficulty._image_folders", raising=False)
-    monkeypatch.delattr(sklearn_difficulty, "_image_folders", raising=False)
+    for module in ("_file_datasets", "_array_dataset"):  # the modules importing torch
+        monkeypatch.delitem(sys.modules, f"{datasets.__name__}.{module}", raising=False)
+        monkeypatch.delattr(datasets, module, raising=False)
     assert datasets.load_digits_images(return_X_y=True)[0].shape == (1797, 1, 8, 8)
     with pytest.raises(ImportError, match=r'pip install "sklearn-difficulty\[torch\]"'):
         datasets.load_image_folder(".")
