@@ -611,16 +611,90 @@ def test_array_datasets_wrap_the_array_loaders(tmp_path):
 def test_datasets_module_imports_without_torch(monkeypatch):
     import sys
 
-    import sklearn_difficulty
     import sklearn_difficulty.datasets as datasets
 
     monkeypatch.setitem(sys.modules, "torch", None)
-    monkeypatch.delitem(sys.modules, "sklearn_difficulty._image_folders", raising=False)
-    monkeypatch.delattr(sklearn_difficulty, "_image_folders", raising=False)
+    for module in ("_file_datasets", "_array_dataset"):  # the modules importing torch
+        monkeypatch.delitem(sys.modules, f"{datasets.__name__}.{module}", raising=False)
+        monkeypatch.delattr(datasets, module, raising=False)
     assert datasets.load_digits_images(return_X_y=True)[0].shape == (1797, 1, 8, 8)
     with pytest.raises(ImportError, match=r'pip install "sklearn-difficulty\[torch\]"'):
         datasets.load_image_folder(".")
     with pytest.raises(ImportError, match=r"sklearn-difficulty\[torch\]"):
         datasets.ImageFolderDataset  # noqa: B018
+    with pytest.raises(ImportError, match=r"sklearn-difficulty\[torch\]"):
+        datasets.as_dataset(datasets.load_digits_images())
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         datasets.nothing  # noqa: B018
+
+
+#: The public names of sklearn_difficulty.datasets (its ``__all__``) ...
+PUBLIC_NAMES = [
+    "CIFAR100_SUPERCLASSES",
+    "IMAGE_EXTENSIONS",
+    "as_dataset",
+    "augmented",
+    "load_cifar10",
+    "load_cifar100",
+    "load_cifar100_superclass",
+    "load_digits_images",
+    "load_image_folder",
+    "load_imagenet_folders",
+    "load_mnist",
+    "load_tiny_imagenet",
+]
+#: ... and those it gives besides: the torch Datasets (imported when first
+#: asked for), CIFAR-10's class names and what a listing hook returns.
+TORCH_DATASET_NAMES = [
+    "ArrayImageDataset",
+    "ImageFilesDataset",
+    "ImageFolderDataset",
+    "ImageNetFoldersDataset",
+    "TinyImageNetDataset",
+]
+OTHER_NAMES = ["CIFAR10_CLASSES", "ImageFiles"]
+
+
+def test_public_names_importable_from_datasets():
+    import importlib
+
+    datasets = importlib.import_module("sklearn_difficulty.datasets")
+    assert sorted(datasets.__all__) == sorted(PUBLIC_NAMES)
+    for name in PUBLIC_NAMES + TORCH_DATASET_NAMES + OTHER_NAMES:
+        assert getattr(datasets, name) is not None, name
+        assert name in dir(datasets), name
+    namespace: dict = {}
+    exec("from sklearn_difficulty.datasets import *", namespace)
+    assert set(PUBLIC_NAMES) <= set(namespace)
+    from sklearn_difficulty.datasets import ArrayImageDataset, ImageFolderDataset
+
+    assert issubclass(ImageFolderDataset, datasets.ImageFilesDataset)
+    assert ArrayImageDataset.__name__ == "ArrayImageDataset"
+    assert datasets.IMAGE_EXTENSIONS[:2] == (".jpg", ".jpeg")
+
+
+def test_importing_datasets_does_not_import_torch():
+    import os
+    import subprocess
+    import sys
+
+    import sklearn_difficulty
+
+    code = (
+        "import sys\n"
+        "import sklearn_difficulty.datasets as datasets\n"
+        "datasets.load_digits_images(return_X_y=True)\n"
+        "dir(datasets)\n"
+        "print(sorted(name for name in sys.modules\n"
+        "             if name.split('.')[0] in ('torch', 'torchvision', 'PIL')))\n"
+    )
+    package_root = os.path.dirname(os.path.dirname(sklearn_difficulty.__file__))
+    env = {**os.environ, "PYTHONPATH": package_root}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]", result.stdout

@@ -1,15 +1,15 @@
-"""Lazy torch Datasets of ``(image, label)``: image folders, tiny ImageNet, arrays.
+"""The lazy torch Datasets of image files: image folders, ImageNet, tiny ImageNet.
 
 Needs the ``torch`` extra: ``pip install "sklearn-difficulty[torch]"``. The
 public names are re-exported by :mod:`sklearn_difficulty.datasets`, which
 imports this module only when one of them is first used.
 
-The datasets read from files list their files once, when made, without
-opening any image, and open an image only when it is indexed. Pickled (as
-when a member's task goes to a joblib worker) they carry their description
-(root folder, options, transform) and a fingerprint of the listing, never
-the listing itself: the worker lists the files again on first use, in the
-same sorted order, and stops with an error if they changed.
+The datasets list their files once, when made (see :mod:`._image_listing`),
+without opening any image, and open an image only when it is indexed.
+Pickled (as when a member's task goes to a joblib worker) they carry their
+description (root folder, options, transform) and a fingerprint of the
+listing, never the listing itself: the worker lists the files again on first
+use, in the same sorted order, and stops with an error if they changed.
 """
 
 from __future__ import annotations
@@ -21,22 +21,22 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import Dataset
 
-try:
-    import torch
-    from PIL import Image
-    from torch.utils.data import Dataset
-except ImportError as error:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "the image datasets of sklearn_difficulty.datasets need torch and "
-        'pillow; install them with pip install "sklearn-difficulty[torch]"'
-    ) from error
-
-from .datasets import IMAGE_EXTENSIONS
+from ._checks import check_choice
+from ._image_listing import (
+    IMAGE_EXTENSIONS,
+    ImageFiles,
+    list_image_folder,
+    list_imagenet_folders,
+    list_tiny_imagenet,
+    normalised_extensions,
+    tiny_imagenet_words,
+)
 
 __all__ = [
-    "ArrayImageDataset",
-    "ImageFiles",
     "ImageFilesDataset",
     "ImageFolderDataset",
     "ImageNetFoldersDataset",
@@ -44,14 +44,6 @@ __all__ = [
 ]
 
 _MODES = ("RGB", "L")
-
-
-class ImageFiles(NamedTuple):
-    """What a listing of image files found: class names, paths and their labels."""
-
-    classes: list[str]
-    paths: list[str]
-    targets: np.ndarray
 
 
 class _Fingerprint(NamedTuple):
@@ -71,69 +63,6 @@ def _fingerprint(files: ImageFiles) -> _Fingerprint:
 def _check_mode(mode: str) -> None:
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}; got {mode!r}.")
-
-
-def _check_subset(subset: str) -> None:
-    if subset not in ("train", "val"):
-        raise ValueError(f"subset must be 'train' or 'val'; got {subset!r}.")
-
-
-def _normalised_extensions(extensions: str | Sequence[str]) -> tuple[str, ...]:
-    if isinstance(extensions, str):
-        extensions = (extensions,)
-    normalised = tuple(str(extension).lower() for extension in extensions)
-    if not normalised:
-        raise ValueError("extensions must name at least one file extension.")
-    return normalised
-
-
-def _check_folder(folder: Path, what: str) -> None:
-    if not folder.exists():
-        raise FileNotFoundError(f"{what} {folder} does not exist.")
-    if not folder.is_dir():
-        raise NotADirectoryError(f"{what} {folder} is not a folder.")
-
-
-def _class_folders(folder: Path) -> list[str]:
-    """The sub-folders of ``folder``, sorted: torchvision's ImageFolder classes."""
-    _check_folder(folder, "image folder")
-    with os.scandir(folder) as entries:
-        classes = sorted(entry.name for entry in entries if entry.is_dir())
-    if not classes:
-        raise FileNotFoundError(
-            f"no class folders in {folder}: expected {folder}{os.sep}<class>"
-            f"{os.sep}<image files>."
-        )
-    return classes
-
-
-def _scan_class_folders(
-    folder: Path, classes: Sequence[str], extensions: tuple[str, ...]
-) -> ImageFiles:
-    """The image files below ``folder/<class>``, ordered as torchvision's ImageFolder.
-
-    Label k goes to ``classes[k]``; each class folder is walked recursively,
-    its sub-folders and files sorted by name.
-    """
-    paths: list[str] = []
-    targets: list[np.ndarray] = []
-    for label, name in enumerate(classes):
-        class_folder = folder / name
-        _check_folder(class_folder, f"the folder of class {name!r},")
-        found = [
-            os.path.join(dirpath, filename)
-            for dirpath, _, filenames in sorted(os.walk(class_folder, followlinks=True))
-            for filename in sorted(filenames)
-            if filename.lower().endswith(extensions)
-        ]
-        if not found:
-            raise FileNotFoundError(
-                f"no image files ({', '.join(extensions)}) in {class_folder}, the "
-                f"folder of class {name!r}."
-            )
-        paths.extend(found)
-        targets.append(np.full(len(found), label, dtype=np.int64))
-    return ImageFiles(list(classes), paths, np.concatenate(targets))
 
 
 def _read_image(path: str, mode: str) -> Image.Image:
@@ -157,8 +86,9 @@ class ImageFilesDataset(Dataset):
     A subclass stores its description (root folder, options) in ``__init__``,
     then calls ``super().__init__(transform=..., mode=...)``, and implements one
     hook, ``_list_files()``, which returns an :class:`ImageFiles` (class names,
-    sorted file paths, labels) without opening any image, or raises an error
-    naming what is missing and where. The base class lists the files once when
+    sorted file paths, labels; importable from ``sklearn_difficulty.datasets``)
+    without opening any image, or raises an error naming what is missing and
+    where. The base class lists the files once when
     the dataset is made, keeps the listing out of pickles, lists again on first
     use after unpickling and checks that the listing did not change.
 
@@ -341,13 +271,11 @@ class ImageFolderDataset(ImageFilesDataset):
         self._requested_classes = (
             None if classes is None else [str(name) for name in classes]
         )
-        self.extensions = _normalised_extensions(extensions)
+        self.extensions = normalised_extensions(extensions)
         super().__init__(transform=transform, mode=mode)
 
     def _list_files(self) -> ImageFiles:
-        _check_folder(self.root, "image folder")
-        classes = self._requested_classes or _class_folders(self.root)
-        return _scan_class_folders(self.root, classes, self.extensions)
+        return list_image_folder(self.root, self._requested_classes, self.extensions)
 
     def _description(self) -> dict[str, Any]:
         return {"extensions": self.extensions}
@@ -364,10 +292,13 @@ class _SubsetDataset(ImageFilesDataset):
         mode: str = "RGB",
         transform: Callable[[Any], Any] | None = None,
     ):
-        _check_subset(subset)
+        check_choice("subset", subset, ("train", "val"))
         self.root = Path(root).expanduser().absolute()
         self.subset = subset
         super().__init__(transform=transform, mode=mode)
+
+    def _description(self) -> dict[str, Any]:
+        return {"subset": self.subset}
 
 
 class ImageNetFoldersDataset(_SubsetDataset):
@@ -417,15 +348,7 @@ class ImageNetFoldersDataset(_SubsetDataset):
     """
 
     def _list_files(self) -> ImageFiles:
-        _check_folder(self.root, "ImageNet folder")
-        folder = self.root / self.subset
-        _check_folder(folder, f"the {self.subset} folder of ImageNet,")
-        train = self.root / "train"
-        classes = _class_folders(train if train.is_dir() else folder)
-        return _scan_class_folders(folder, classes, IMAGE_EXTENSIONS)
-
-    def _description(self) -> dict[str, Any]:
-        return {"subset": self.subset}
+        return list_imagenet_folders(self.root, self.subset)
 
 
 class TinyImageNetDataset(_SubsetDataset):
@@ -488,178 +411,10 @@ class TinyImageNetDataset(_SubsetDataset):
     >>> shutil.rmtree(root)
     """
 
-    def _wnids(self) -> list[str]:
-        _check_folder(self.root, "tiny ImageNet folder")
-        path = self.root / "wnids.txt"
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"tiny ImageNet's class list {path} does not exist: expected "
-                f"wnids.txt, train and val in {self.root}."
-            )
-        wnids = path.read_text().split()
-        if not wnids:
-            raise ValueError(f"{path} names no class.")
-        repeated = sorted({wnid for wnid in wnids if wnids.count(wnid) > 1})
-        if repeated:
-            raise ValueError(f"{path} names {', '.join(repeated)} more than once.")
-        return sorted(wnids)
-
     def _list_files(self) -> ImageFiles:
-        classes = self._wnids()
-        if self.subset == "train":
-            folder = self.root / "train"
-            _check_folder(folder, "the train folder of tiny ImageNet,")
-            return _scan_class_folders(folder, classes, IMAGE_EXTENSIONS)
-        return self._list_val(classes)
-
-    def _list_val(self, classes: list[str]) -> ImageFiles:
-        images = self.root / "val" / "images"
-        annotations = self.root / "val" / "val_annotations.txt"
-        if not annotations.is_file():
-            raise FileNotFoundError(
-                f"the labels of tiny ImageNet's val set, {annotations}, do not exist."
-            )
-        _check_folder(images, "the val images folder of tiny ImageNet,")
-        class_to_idx = {wnid: label for label, wnid in enumerate(classes)}
-        names, targets = [], []
-        for number, line in enumerate(annotations.read_text().splitlines(), 1):
-            fields = line.split()
-            if not fields:
-                continue
-            if len(fields) < 2:
-                raise ValueError(
-                    f"{annotations}, line {number}: expected '<file> <wnid> ...'; "
-                    f"got {line!r}."
-                )
-            if fields[1] not in class_to_idx:
-                raise ValueError(
-                    f"{annotations}, line {number}: {fields[1]!r} is not one of the "
-                    f"classes of {self.root / 'wnids.txt'}."
-                )
-            names.append(fields[0])
-            targets.append(class_to_idx[fields[1]])
-        if not names:
-            raise ValueError(f"{annotations} labels no image.")
-        with os.scandir(images) as entries:
-            present = {entry.name for entry in entries}
-        missing = [name for name in names if name not in present]
-        if missing:
-            more = ", ..." if len(missing) > 5 else ""
-            raise FileNotFoundError(
-                f"{len(missing)} image(s) labelled in {annotations} are not in "
-                f"{images}: {', '.join(missing[:5])}{more}."
-            )
-        return ImageFiles(
-            classes,
-            [os.path.join(images, name) for name in names],
-            np.asarray(targets, dtype=np.int64),
-        )
+        return list_tiny_imagenet(self.root, self.subset)
 
     @property
     def class_names(self) -> list[str]:
-        words_path = self.root / "words.txt"
-        words = {}
-        if words_path.is_file():
-            for line in words_path.read_text().splitlines():
-                wnid, _, name = line.partition("\t")
-                words[wnid.strip()] = name.strip()
+        words = tiny_imagenet_words(self.root)
         return [words.get(wnid) or wnid for wnid in self.classes]
-
-    def _description(self) -> dict[str, Any]:
-        return {"subset": self.subset}
-
-
-class ArrayImageDataset(Dataset):
-    """Images held in an array, as a map-style torch Dataset of ``(image, label)``.
-
-    Wraps what the array loaders of :mod:`sklearn_difficulty.datasets` return
-    (see :func:`~sklearn_difficulty.datasets.as_dataset`). Pickled, it carries
-    its arrays (which joblib memory-maps for its workers).
-
-    Parameters
-    ----------
-    images : array-like of shape (n_samples, channels, height, width)
-        Stored as float32.
-    targets : array-like of int of shape (n_samples,)
-    classes : sequence of str, default=None
-        The class names, label k being ``classes[k]``; None names the labels
-        ``"0"`` to ``str(targets.max())``.
-    transform : callable, default=None
-        Applied to each image, a float32 CxHxW tensor; None returns it as is.
-
-    Attributes
-    ----------
-    images : ndarray of float32 of shape (n_samples, channels, height, width)
-    targets : ndarray of int64 of shape (n_samples,)
-    classes : list of str
-    class_to_idx : dict of str to int
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_difficulty.datasets import ArrayImageDataset
-    >>> dataset = ArrayImageDataset(np.zeros((3, 1, 2, 2)), [0, 2, 1])
-    >>> len(dataset), dataset.classes, dataset[1][0].shape, dataset[1][1]
-    (3, ['0', '1', '2'], torch.Size([1, 2, 2]), 2)
-    """
-
-    def __init__(
-        self,
-        images: Any,
-        targets: Any,
-        *,
-        classes: Sequence[str] | None = None,
-        transform: Callable[[Any], Any] | None = None,
-    ):
-        images = np.asarray(images, dtype=np.float32)
-        targets = np.asarray(targets)
-        if images.ndim != 4:
-            raise ValueError(
-                "images must be an array of shape (n_samples, channels, height, "
-                f"width); got shape {images.shape}."
-            )
-        if targets.shape != (len(images),):
-            raise ValueError(
-                f"targets must hold one label per image: {len(images)} images, "
-                f"targets of shape {targets.shape}."
-            )
-        if targets.size and (
-            not np.issubdtype(targets.dtype, np.integer) or targets.min() < 0
-        ):
-            raise ValueError(
-                "targets must be integer labels 0, 1, ...; got dtype "
-                f"{targets.dtype}, smallest {targets.min()!r}."
-            )
-        self.images = images
-        self.targets = targets.astype(np.int64)
-        n_classes = int(self.targets.max()) + 1 if self.targets.size else 0
-        self.classes = (
-            [str(k) for k in range(n_classes)]
-            if classes is None
-            else [str(name) for name in classes]
-        )
-        if len(self.classes) < n_classes:
-            raise ValueError(
-                f"classes names {len(self.classes)} classes, but targets has label "
-                f"{n_classes - 1}."
-            )
-        self.transform = transform
-
-    @property
-    def class_to_idx(self) -> dict[str, int]:
-        return {name: label for label, name in enumerate(self.classes)}
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def __getitem__(self, index: int) -> tuple[Any, int]:
-        image = torch.from_numpy(np.ascontiguousarray(self.images[index]))
-        if self.transform is not None:
-            image = self.transform(image)
-        return image, int(self.targets[index])
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(<{len(self)} images of shape "
-            f"{self.images.shape[1:]}>, transform={self.transform!r})"
-        )
