@@ -19,7 +19,7 @@ from string import Template
 import numpy as np
 
 from . import __version__
-from .dynamics import bimodality, learning_phases
+from .phases import bimodality, learning_phases
 from .record import PredictionRecord
 from .scores import member_accuracy
 
@@ -118,8 +118,8 @@ def _image_png(image: np.ndarray) -> str:
 
 def _examples(folder) -> str:
     """Tables (and images) of the easiest and hardest training examples."""
-    from .dynamics import difficulty_ranking
     from .frames import example_table
+    from .ranking import difficulty_ranking
 
     record = folder.record
     table = example_table(record)

@@ -8,6 +8,7 @@ uses it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Literal
 
@@ -15,11 +16,31 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "check_choice",
     "check_fraction",
     "check_int",
     "check_one_per_example",
     "check_stage_indices",
 ]
+
+
+def check_choice(value, name: str, choices: Sequence[str]):
+    """``value`` if it is one of ``choices``, else a ValueError naming ``name``.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty._validation import check_choice
+    >>> check_choice("val", "subset", ("train", "test"))
+    Traceback (most recent call last):
+    ...
+    ValueError: subset must be 'train' or 'test'; got 'val'.
+    """
+    if value not in choices:
+        *first, last = [repr(choice) for choice in choices]
+        either = f"{', '.join(first)} or {last}" if first else last
+        raise ValueError(f"{name} must be {either}; got {value!r}.")
+    return value
+
 
 _INTERVALS = {
     "neither": "(0, 1)",

@@ -44,9 +44,9 @@ from ._report import (
     stage_table,
 )
 from .compare import compare_records
-from .dynamics import difficulty_ranking
 from .ensemble import EnsembleDifficulty
 from .frames import example_table
+from .ranking import difficulty_ranking
 from .record import PredictionRecord
 from .registries import build_model, load_data, parse_params
 from .reliability import members_needed, split_half_reliability

@@ -647,6 +647,7 @@ PUBLIC_NAMES = [
 #: asked for), CIFAR-10's class names and what a listing hook returns.
 TORCH_DATASET_NAMES = [
     "ArrayImageDataset",
+    "Augmented",
     "ImageFilesDataset",
     "ImageFolderDataset",
     "ImageNetFoldersDataset",

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_difficulty._validation import (
+    check_choice,
     check_fraction,
     check_int,
     check_one_per_example,
@@ -83,3 +84,11 @@ def test_check_one_per_example():
         r"got shape \(2,\)",
     ):
         check_one_per_example([1, 2], 3, scored_set="test")
+
+
+def test_check_choice_names_every_choice():
+    assert check_choice("val", "subset", ("train", "val")) == "val"
+    with pytest.raises(ValueError, match="mode must be 'L', 'RGB' or 'F'; got 'X'"):
+        check_choice("X", "mode", ("L", "RGB", "F"))
+    with pytest.raises(ValueError, match="label must be 'fine'; got 'coarse'"):
+        check_choice("coarse", "label", ("fine",))

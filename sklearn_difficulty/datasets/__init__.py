@@ -13,14 +13,14 @@ Each exposes ``targets`` (int64 labels, known without opening an image) and
 ``classes``, and pickles to a few hundred bytes whatever its number of files.
 They need the ``torch`` extra, imported when first used; their classes
 (``ImageFolderDataset``, ``TinyImageNetDataset``, ``ImageNetFoldersDataset``,
-``ArrayImageDataset`` and the base class ``ImageFilesDataset``) can be
-imported from this module too.
+``ArrayImageDataset``, ``Augmented`` and the base class ``ImageFilesDataset``)
+can be imported from this module too.
 
 The modules, one concept each: ``_file_formats`` (the readers of MNIST's and
 CIFAR's files), ``_array_loaders`` (the loaders that return arrays),
 ``_image_listing`` (the image files of a folder layout, without torch),
-``_file_datasets`` and ``_array_dataset`` (the torch Datasets) and
-``_torch_loaders`` (the loaders that return torch Datasets).
+``_file_datasets``, ``_array_dataset`` and ``_augmented`` (the torch
+Datasets) and ``_torch_loaders`` (the loaders that return torch Datasets).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.utils import Bunch
 
-from ._checks import check_choice
+from .._validation import check_choice
 from ._file_formats import find_files, read_cifar_batch, read_idx, read_python_batch
 
 __all__ = [
@@ -133,7 +133,7 @@ def load_mnist(
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
     """
-    check_choice("subset", subset, _SUBSETS)
+    check_choice(subset, "subset", _SUBSETS)
     prefix = "train" if subset == "train" else "t10k"
     root = Path(root)
     images_path, labels_path = find_files(
@@ -221,7 +221,7 @@ def load_cifar10(
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
     """
-    check_choice("subset", subset, _SUBSETS)
+    check_choice(subset, "subset", _SUBSETS)
     files = _cifar_files(Path(root), "10", subset, download)
     batches = [read_cifar_batch(path, files.kind, ["labels"]) for path in files.paths]
     return _result(
@@ -241,7 +241,7 @@ class _Cifar100(NamedTuple):
 
 
 def _load_cifar100_arrays(root, subset: str, download: bool) -> _Cifar100:
-    check_choice("subset", subset, _SUBSETS)
+    check_choice(subset, "subset", _SUBSETS)
     kind, (path,) = _cifar_files(Path(root), "100", subset, download)
     batch = read_cifar_batch(path, kind, ["coarse_labels", "fine_labels"])
     return _Cifar100(
@@ -290,7 +290,7 @@ def load_cifar100(
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
     """
-    check_choice("label", label, ("fine", "coarse"))
+    check_choice(label, "label", ("fine", "coarse"))
     data = _load_cifar100_arrays(root, subset, download)
     if label == "coarse":
         target, names = data.coarse, list(CIFAR100_SUPERCLASSES)

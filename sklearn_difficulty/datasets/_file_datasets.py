@@ -25,7 +25,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from ._checks import check_choice
+from .._validation import check_choice
 from ._image_listing import (
     IMAGE_EXTENSIONS,
     ImageFiles,
@@ -292,7 +292,7 @@ class _SubsetDataset(ImageFilesDataset):
         mode: str = "RGB",
         transform: Callable[[Any], Any] | None = None,
     ):
-        check_choice("subset", subset, ("train", "val"))
+        check_choice(subset, "subset", ("train", "val"))
         self.root = Path(root).expanduser().absolute()
         self.subset = subset
         super().__init__(transform=transform, mode=mode)

@@ -40,6 +40,7 @@ __all__ = [
 #: Each torch Dataset class, by the module of this package that defines it.
 TORCH_DATASETS = {
     "ArrayImageDataset": "_array_dataset",
+    "Augmented": "_augmented",
     "ImageFilesDataset": "_file_datasets",
     "ImageFolderDataset": "_file_datasets",
     "ImageNetFoldersDataset": "_file_datasets",
@@ -305,6 +306,4 @@ def augmented(dataset, train_transform: Callable[[Any], Any]):
     >>> bool(torch.equal(flipped[0][0], plain[0][0].flip(2))), len(flipped)
     (True, 1797)
     """
-    from .._torch_data import Augmented
-
-    return Augmented(dataset, train_transform)
+    return torch_dataset("Augmented")(dataset, train_transform)

@@ -1,7 +1,7 @@
 """Plots of the paper's figures as scikit-learn style Display objects.
 
 As :class:`sklearn.metrics.ConfusionMatrixDisplay`: public functions compute
-(:func:`~sklearn_difficulty.dynamics.score_histograms`,
+(:func:`~sklearn_difficulty.histograms.score_histograms`,
 :func:`~sklearn_difficulty.compare.compare_records`,
 :func:`~sklearn_difficulty.scores.data_map`,
 :func:`~sklearn_difficulty.split_half_reliability`, ...); a Display holds

@@ -1,13 +1,13 @@
 """ScoreHistogramDisplay: histograms of consistency or consensus over stages.
 
-The counts come from :func:`~sklearn_difficulty.dynamics.score_histograms`.
+The counts come from :func:`~sklearn_difficulty.histograms.score_histograms`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..dynamics import score_histograms
+from ..histograms import score_histograms
 from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["ScoreHistogramDisplay"]
@@ -18,7 +18,7 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
 
     One row of panels per scored set (train, test), one column per stage.
     The counts come from
-    :func:`~sklearn_difficulty.dynamics.score_histograms`; with one layer per
+    :func:`~sklearn_difficulty.histograms.score_histograms`; with one layer per
     label, each bar is stacked by the label most members assign to the
     examples in it (Fig. 9). With ``phases``, each column's title names the
     phase of learning of its stage.
@@ -56,8 +56,8 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
 
     See Also
     --------
-    sklearn_difficulty.dynamics.score_histograms : Computes the counts.
-    sklearn_difficulty.dynamics.phase_stages : The stages of ``stages="phases"``.
+    sklearn_difficulty.histograms.score_histograms : Computes the counts.
+    sklearn_difficulty.phases.phase_stages : The stages of ``stages="phases"``.
 
     Examples
     --------
@@ -215,7 +215,7 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
             Stage indices to show (negative ones count from the end);
             "phases" for the first stage, the first stage of each later
             phase of learning and the last
-            (:func:`~sklearn_difficulty.dynamics.phase_stages`); None for up
+            (:func:`~sklearn_difficulty.phases.phase_stages`); None for up
             to 6 stages spread over the run.
         scored_sets : list of str, default=None
             Which scored sets, one row each; None for all.
@@ -227,7 +227,7 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
         phases : bool, default=False
             Name the phase of learning of each stage (of the training set)
             in the titles of the top row, as
-            :func:`~sklearn_difficulty.dynamics.learning_phases` finds it.
+            :func:`~sklearn_difficulty.phases.learning_phases` finds it.
         ax : array-like of matplotlib Axes of shape (n_sets, n_shown), default=None
             Where to draw; None for a new figure.
         bar_kw : dict, default=None
