@@ -201,3 +201,17 @@ def test_no_recorder_name_is_compared_outside_the_recorders():
             if node.value in names - defined:
                 offenders.append(f"{relative}:{node.lineno}: {node.value!r}")
     assert offenders == []
+
+
+def test_the_declared_plugins_load_and_are_the_registered_recorders():
+    """The package's entry points name recorders that exist where they point."""
+    import importlib.metadata
+
+    from sklearn_difficulty.recorders import ENTRY_POINT_GROUP
+
+    points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    assert {point.name for point in points} == {"skorch", "vectorised"}
+    for point in points:
+        recorder_class = point.load()
+        assert issubclass(recorder_class, Recorder)
+        assert isinstance(RECORDERS[recorder_class.name], recorder_class)

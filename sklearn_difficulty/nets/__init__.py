@@ -14,11 +14,11 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from ._classifier import SkorchCNN, images_to_nchw, resolve_device
-from ._recorder import EpochPredictionRecorder, spread_over_gpus
+from ._recorder import EpochPredictionRecorder, SkorchRecorder, spread_over_gpus
 from .architectures import Architecture, build_architecture, list_architectures
 from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
 from .recipes import RECIPES, Recipe, recipe_for
-from .vectorised import VectorisedCNN
+from .vectorised import VectorisedCNN, VectorisedRecorder
 
 __all__ = [
     "Architecture",
@@ -29,8 +29,10 @@ __all__ = [
     "MNISTNet",
     "Recipe",
     "SkorchCNN",
+    "SkorchRecorder",
     "SmallSTVGG",
     "VectorisedCNN",
+    "VectorisedRecorder",
     "build_architecture",
     "images_to_nchw",
     "list_architectures",
