@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
+from sklearn.utils import Bunch
 
 from ._validation import check_fraction, check_int
 from .histograms import score_edges
@@ -170,6 +171,43 @@ def _mean_accuracy(record: PredictionRecord, scored_set: str) -> NDArray[np.floa
     return member_accuracy(record, scored_set=scored_set).mean(axis=0)
 
 
+def _match_stages(accuracy_a, accuracy_b, tolerance: float):
+    """Pairs (i, j) of stages whose mean accuracies are within ``tolerance``.
+
+    Each stage i of the first record goes with the stage j of the second of
+    closest accuracy, when it is close enough; ``matched`` says which i did.
+    """
+    distance = np.abs(accuracy_a[:, np.newaxis] - accuracy_b[np.newaxis, :])
+    closest = distance.argmin(axis=1)
+    matched = distance[np.arange(closest.size), closest] <= tolerance + 1e-12
+    pairs = np.column_stack([np.flatnonzero(matched), closest[matched]])
+    return pairs.astype(np.intp).reshape(-1, 2), matched
+
+
+def _correlations(speed_a, speed_b):
+    """Pearson's and Spearman's (r, p) of two learning speeds; NaN if undefined."""
+    if speed_a.size < 2 or np.ptp(speed_a) == 0 or np.ptp(speed_b) == 0:
+        return (np.nan, np.nan), (np.nan, np.nan)
+    r, p_r = stats.pearsonr(speed_a, speed_b)
+    rho, p_rho = stats.spearmanr(speed_a, speed_b)
+    return (float(r), float(p_r)), (float(rho), float(p_rho))
+
+
+def _pearson_interval(a, b, scored_set, n_bootstraps, confidence_level, random_state):
+    """The bootstrap interval of Pearson's r of the learning speeds (NaN: none)."""
+    if not n_bootstraps:
+        return Bunch(low=math.nan, high=math.nan, correlations=np.empty(0))
+    return bootstrap_correlation(
+        a,
+        b,
+        score="learning_speed",
+        scored_set=scored_set,
+        n_bootstraps=n_bootstraps,
+        confidence_level=confidence_level,
+        random_state=random_state,
+    )
+
+
 def compare_records(
     a,
     b,
@@ -240,37 +278,18 @@ def compare_records(
         _mean_accuracy(a, scored_set),
         _mean_accuracy(b, scored_set),
     )
-    distance = np.abs(accuracy_a[:, np.newaxis] - accuracy_b[np.newaxis, :])
-    closest = distance.argmin(axis=1)
-    matched = distance[np.arange(closest.size), closest] <= tolerance + 1e-12
-    pairs = np.column_stack([np.flatnonzero(matched), closest[matched]])
+    pairs, matched = _match_stages(accuracy_a, accuracy_b, tolerance)
     consistency_a = consistency(a, scored_set=scored_set)
     consistency_b = consistency(b, scored_set=scored_set)
-    speed_a = mean_over_training(consistency_a, a.stages)
-    speed_b = mean_over_training(consistency_b, b.stages)
-    pearson: tuple[float, float] = (np.nan, np.nan)
-    spearman: tuple[float, float] = (np.nan, np.nan)
-    if speed_a.size >= 2 and np.ptp(speed_a) > 0 and np.ptp(speed_b) > 0:
-        r, p = stats.pearsonr(speed_a, speed_b)
-        pearson = (float(r), float(p))
-        rho, p = stats.spearmanr(speed_a, speed_b)
-        spearman = (float(rho), float(p))
-    pearson_ci: tuple[float, float] = (math.nan, math.nan)
-    pearson_bootstrap = np.empty(0)
-    if n_bootstraps:
-        interval = bootstrap_correlation(
-            a,
-            b,
-            score="learning_speed",
-            scored_set=scored_set,
-            n_bootstraps=int(n_bootstraps),
-            confidence_level=confidence_level,
-            random_state=random_state,
-        )
-        pearson_ci = (interval.low, interval.high)
-        pearson_bootstrap = interval.correlations
+    pearson, spearman = _correlations(
+        mean_over_training(consistency_a, a.stages),
+        mean_over_training(consistency_b, b.stages),
+    )
+    interval = _pearson_interval(
+        a, b, scored_set, int(n_bootstraps), confidence_level, random_state
+    )
     return RecordComparison(
-        pairs=pairs.astype(np.intp).reshape(-1, 2),
+        pairs=pairs,
         unmatched=np.flatnonzero(~matched),
         accuracy_a=accuracy_a,
         accuracy_b=accuracy_b,
@@ -283,8 +302,8 @@ def compare_records(
         tolerance=tolerance,
         names=tuple(names),  # type: ignore[arg-type]
         n_members=(a.n_members, b.n_members),
-        pearson_ci=pearson_ci,
-        pearson_bootstrap=pearson_bootstrap,
+        pearson_ci=(interval.low, interval.high),
+        pearson_bootstrap=interval.correlations,
         confidence_level=float(confidence_level),
         stage_kinds=(a.stage_kind, b.stage_kind),
     )

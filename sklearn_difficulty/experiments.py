@@ -129,21 +129,10 @@ classes keeps at least one: keep must be at least 4/40 (0.1).
     indices = np.arange(y.size)
     removed: list[np.ndarray] = []
     while indices.size > target:
-        X_left, y_left = _safe_indexing(X, indices), y[indices]
-        record = clone(scorer).fit(X_left, y_left).record_
-        scores = score_examples(record, score=rank_by)
         n_remove = min(max(1, int(round(step * indices.size))), indices.size - target)
-        if per_class:
-            kept = _remove_easiest_per_class(scores, y_left, n_remove)
-        else:
-            kept = select_examples(
-                scores,
-                y_left,
-                remove="easiest",
-                by="count",
-                amount=n_remove,
-                per_class=False,
-            )
+        kept = _keep_after_one_round(
+            scorer, _safe_indexing(X, indices), y[indices], rank_by, n_remove, per_class
+        )
         if kept.size == indices.size:
             raise RuntimeError(
                 f"round {len(removed) + 1} removed no example: {indices.size} "
@@ -153,6 +142,16 @@ classes keeps at least one: keep must be at least 4/40 (0.1).
         removed.append(np.setdiff1d(indices, indices[kept]))
         indices = indices[kept]
     return HardDataset(indices=indices, removed=removed)
+
+
+def _keep_after_one_round(scorer, X, y, rank_by, n_remove, per_class):
+    """Fit the scorer on what is left; the positions kept after one round."""
+    scores = score_examples(clone(scorer).fit(X, y).record_, score=rank_by)
+    if per_class:
+        return _remove_easiest_per_class(scores, y, n_remove)
+    return select_examples(
+        scores, y, remove="easiest", by="count", amount=n_remove, per_class=False
+    )
 
 
 def _remove_easiest_per_class(scores, y, n_remove):

@@ -119,6 +119,33 @@ def _bin_index(values: NDArray, edges: NDArray) -> NDArray[np.intp]:
     return np.clip(index, 0, edges.size - 2)
 
 
+def _bins_and_labels(record, name, positions, score, edges, by_label):
+    """Each example's bin and (with ``by_label``) majority label at each stage shown."""
+    predictions, targets = record.scored_set(name)
+    predictions = np.asarray(predictions[:, positions])
+    values = (
+        consistency(predictions, targets)
+        if score == "consistency"
+        else consensus(predictions)
+    )
+    bins = _bin_index(values, edges)
+    return bins, majority_label(predictions) if by_label else np.zeros_like(bins)
+
+
+def _counts(bins, layers, present, n_bins: int) -> NDArray[np.intp]:
+    """Examples per stage shown, label present and bin.
+
+    ``bins`` and ``layers`` hold each example's bin and label at each stage
+    shown, of shape (n_shown, n_samples); the counts have shape (n_shown,
+    n_labels, n_bins).
+    """
+    n_shown = bins.shape[0]
+    rows = np.arange(n_shown, dtype=np.intp)[:, np.newaxis]
+    cell = (rows * present.size + np.searchsorted(present, layers)) * n_bins + bins
+    flat = np.bincount(cell.ravel(), minlength=n_shown * present.size * n_bins)
+    return flat.reshape(n_shown, present.size, n_bins)
+
+
 def score_histograms(
     source,
     *,
@@ -201,31 +228,18 @@ def score_histograms(
         all_phases = learning_phases(record, scored_set=phase_set, ordered=True)
     positions = _shown_stages(stages, record.n_stages, all_phases)
     edges = score_edges(record.n_members, bins)
-    n_bins, n_shown = edges.size - 1, positions.size
     bin_of, layer_of = {}, {}  # each example's bin and label, per set
     for name in names:
-        predictions, targets = record.scored_set(name)
-        predictions = np.asarray(predictions[:, positions])
-        values = (
-            consistency(predictions, targets)
-            if score == "consistency"
-            else consensus(predictions)
-        )
-        bin_of[name] = _bin_index(values, edges)
-        layer_of[name] = (
-            majority_label(predictions) if by_label else np.zeros_like(bin_of[name])
+        bin_of[name], layer_of[name] = _bins_and_labels(
+            record, name, positions, score, edges, by_label
         )
     present = np.unique(np.concatenate([m.ravel() for m in layer_of.values()]))
-    rows = np.arange(n_shown, dtype=np.intp)[:, np.newaxis]
-    counts = {}
-    for name in names:
-        layer = np.searchsorted(present, layer_of[name])
-        cell = (rows * present.size + layer) * n_bins + bin_of[name]
-        flat = np.bincount(cell.ravel(), minlength=n_shown * present.size * n_bins)
-        stacked = flat.reshape(n_shown, present.size, n_bins)
-        counts[name] = stacked if by_label else stacked[:, 0]
+    counts = {
+        name: _counts(bin_of[name], layer_of[name], present, edges.size - 1)
+        for name in names
+    }
     return ScoreHistograms(
-        counts=counts,
+        counts={name: c if by_label else c[:, 0] for name, c in counts.items()},
         edges=edges,
         positions=positions,
         stages=record.stages[positions],

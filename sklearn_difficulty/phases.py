@@ -8,6 +8,57 @@ end of learning) and the stages that show each phase. Each function takes a
 set), a fitted :class:`~sklearn_difficulty.EnsembleDifficulty`, or an array
 of consistency scores of shape (n_stages, n_samples); :func:`collapsed_stages`
 reads the members' predictions, so it needs a record or an ensemble.
+
+How :func:`learning_phases` labels a stage
+------------------------------------------
+
+Each stage gets its own label by the first of these rules that holds:
+
+- a *collapsed* stage (:func:`collapsed_stages`: every member predicts
+  a single class, or only classes whose examples make up at most
+  ``collapse_coverage`` of the scored set) is "initialization" when the
+  mean consistency is within ``chance_tolerance`` of chance, and
+  "beginning of learning" otherwise; never "bi-modality" nor "end of
+  learning": its scores are 0 or 1 because of the classes the members
+  predict, not because of what they learnt about the examples.
+  Collapse is read off the members' predictions, so only a record or a
+  fitted ensemble shows it; an array of scores is labelled by the
+  rules below alone;
+- "end of learning": the mean consistency is at least ``end_threshold``
+  (the scores gather at 1);
+- "bi-modality": Pearson's measure is at most ``bimodal_threshold``
+  (the default, 0.8, is the measure of a uniform distribution: below it,
+  the scores crowd at two values) and the scores spread with a standard
+  deviation of at least ``min_spread`` (so the two values are far apart,
+  as 0 and 1 are; a narrow bell of few distinct values is not
+  bi-modal);
+- "initialization": the mean consistency is within ``chance_tolerance``
+  of chance, 1 / n_classes (a bell around chance);
+- "beginning of learning": anything else (the scores leave chance).
+
+Untrained members (a stage 0) are right at chance rate, so their stage
+is "initialization", collapsed or not. (Members that answer one class
+are right as often as that class occurs: with unbalanced classes that
+may be further than ``chance_tolerance`` from 1 / n_classes, and the
+stage is then "beginning of learning".)
+
+Phases come in this order (section 3). With ``ordered=True`` the stages
+that have not collapsed get, among the sequences of phases that never
+go back to an earlier phase, the one closest to their own labels: the
+distance of a stage is the number of steps, in the order of
+:data:`PHASES`, from its phase in the sequence to its own label (2 for
+a bi-modal stage put in "initialization"), and the sequence has the
+smallest sum of distances; of several such sequences, the one that puts
+every stage in its earliest phase (there is exactly one). A stage
+labelled "initialization" or "beginning of learning" whose measure is
+at most ``bimodal_threshold`` is also at distance 0 from "bi-modality":
+its scores crowd at two values and only spread less than
+``min_spread`` (the last few hard examples, after the bi-modal phase).
+So a stage goes to another phase than its own only where the stages
+around it outweigh it: one bi-modal stage does not make the stages
+after it bi-modal, and one stage out of line among bi-modal ones is
+read as noise. Collapsed stages keep their own label and take no part
+in the ordering. With ``ordered=False`` every stage gets its own label.
 """
 
 from __future__ import annotations
@@ -169,53 +220,12 @@ def learning_phases(
 ) -> NDArray[np.str_]:
     """The phase of learning at each stage (section 3), by documented rules.
 
-    Each stage gets its own label by the first of these rules that holds:
-
-    - a *collapsed* stage (:func:`collapsed_stages`: every member predicts
-      a single class, or only classes whose examples make up at most
-      ``collapse_coverage`` of the scored set) is "initialization" when the
-      mean consistency is within ``chance_tolerance`` of chance, and
-      "beginning of learning" otherwise; never "bi-modality" nor "end of
-      learning": its scores are 0 or 1 because of the classes the members
-      predict, not because of what they learnt about the examples.
-      Collapse is read off the members' predictions, so only a record or a
-      fitted ensemble shows it; an array of scores is labelled by the
-      rules below alone;
-    - "end of learning": the mean consistency is at least ``end_threshold``
-      (the scores gather at 1);
-    - "bi-modality": Pearson's measure is at most ``bimodal_threshold``
-      (the default, 0.8, is the measure of a uniform distribution: below it,
-      the scores crowd at two values) and the scores spread with a standard
-      deviation of at least ``min_spread`` (so the two values are far apart,
-      as 0 and 1 are; a narrow bell of few distinct values is not
-      bi-modal);
-    - "initialization": the mean consistency is within ``chance_tolerance``
-      of chance, 1 / n_classes (a bell around chance);
-    - "beginning of learning": anything else (the scores leave chance).
-
-    Untrained members (a stage 0) are right at chance rate, so their stage
-    is "initialization", collapsed or not. (Members that answer one class
-    are right as often as that class occurs: with unbalanced classes that
-    may be further than ``chance_tolerance`` from 1 / n_classes, and the
-    stage is then "beginning of learning".)
-
-    Phases come in this order (section 3). With ``ordered=True`` the stages
-    that have not collapsed get, among the sequences of phases that never
-    go back to an earlier phase, the one closest to their own labels: the
-    distance of a stage is the number of steps, in the order of
-    :data:`PHASES`, from its phase in the sequence to its own label (2 for
-    a bi-modal stage put in "initialization"), and the sequence has the
-    smallest sum of distances; of several such sequences, the one that puts
-    every stage in its earliest phase (there is exactly one). A stage
-    labelled "initialization" or "beginning of learning" whose measure is
-    at most ``bimodal_threshold`` is also at distance 0 from "bi-modality":
-    its scores crowd at two values and only spread less than
-    ``min_spread`` (the last few hard examples, after the bi-modal phase).
-    So a stage goes to another phase than its own only where the stages
-    around it outweigh it: one bi-modal stage does not make the stages
-    after it bi-modal, and one stage out of line among bi-modal ones is
-    read as noise. Collapsed stages keep their own label and take no part
-    in the ordering. With ``ordered=False`` every stage gets its own label.
+    Each stage is labelled by the rules of the module documentation
+    (:mod:`sklearn_difficulty.phases`): collapsed stages first, then "end of
+    learning", "bi-modality", "initialization", and "beginning of learning"
+    for anything else; with ``ordered=True`` the stages that have not
+    collapsed are then put in the non-decreasing sequence of phases closest
+    to their own labels.
 
     Parameters
     ----------

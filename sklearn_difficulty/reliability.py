@@ -86,6 +86,20 @@ def _per_example(function, record: PredictionRecord, scored_set: str):
     )
 
 
+def _correlations(function, scored_set: str, draws) -> NDArray[np.float64]:
+    """Pearson's r between the scores of the two records of each draw."""
+    return np.array(
+        [
+            _pearson(
+                _per_example(function, first, scored_set),
+                _per_example(function, second, scored_set),
+            )
+            for first, second in draws
+        ],
+        dtype=np.float64,
+    )
+
+
 def _pearson(x: NDArray, y: NDArray) -> float:
     """Pearson's r over the examples where both are finite; NaN when undefined."""
     keep = np.isfinite(x) & np.isfinite(y)
@@ -231,14 +245,18 @@ def split_half_reliability(
         record = _one_set(record, scored_set)
     rng = check_random_state(random_state)
     n_half = n_members // 2
-    correlations = np.empty(n_splits)
-    for split in range(n_splits):
-        order = rng.permutation(n_members)
-        first, second = (
-            _per_example(function, record.select_members(half), scored_set)
-            for half in (order[:n_half], order[n_half : 2 * n_half])
-        )
-        correlations[split] = _pearson(first, second)
+    orders = (rng.permutation(n_members) for _ in range(n_splits))
+    correlations = _correlations(
+        function,
+        scored_set,
+        (
+            (
+                record.select_members(order[:n_half]),
+                record.select_members(order[n_half : 2 * n_half]),
+            )
+            for order in orders
+        ),
+    )
     finite = correlations[np.isfinite(correlations)]
     half = float(finite.mean()) if finite.size else math.nan
     return Bunch(
@@ -450,25 +468,26 @@ def bootstrap_correlation(
         _per_example(function, b, scored_set),
     )
     rng = check_random_state(random_state)
-    correlations = np.empty(n_bootstraps)
-    for draw in range(n_bootstraps):
-        first, second = (
-            _per_example(function, _resampled(record, rng), scored_set)
-            for record in (a, b)
-        )
-        correlations[draw] = _pearson(first, second)
-    finite = correlations[np.isfinite(correlations)]
-    low = high = bias = math.nan
-    if finite.size and math.isfinite(correlation):
-        bias = float(finite.mean()) - correlation
-        tail = 100 * (1 - confidence_level) / 2
-        ends = np.percentile(finite, [tail, 100 - tail]) - bias
-        low, high = (float(v) for v in np.clip(ends, -1.0, 1.0))
+    correlations = _correlations(
+        function,
+        scored_set,
+        ((_resampled(a, rng), _resampled(b, rng)) for _ in range(n_bootstraps)),
+    )
     return Bunch(
         correlation=correlation,
-        low=low,
-        high=high,
-        bias=bias,
+        **_bias_corrected_interval(correlation, correlations, confidence_level),
         correlations=correlations,
         confidence_level=confidence_level,
     )
+
+
+def _bias_corrected_interval(correlation, correlations, confidence_level) -> dict:
+    """``low``, ``high`` and ``bias`` of the percentile interval, bias-corrected."""
+    finite = correlations[np.isfinite(correlations)]
+    if not finite.size or not math.isfinite(correlation):
+        return {"low": math.nan, "high": math.nan, "bias": math.nan}
+    bias = float(finite.mean()) - correlation
+    tail = 100 * (1 - confidence_level) / 2
+    ends = np.percentile(finite, [tail, 100 - tail]) - bias
+    low, high = (float(v) for v in np.clip(ends, -1.0, 1.0))
+    return {"low": low, "high": high, "bias": bias}

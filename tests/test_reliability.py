@@ -277,3 +277,24 @@ def test_without_bootstraps_a_comparison_is_what_it_was():
     booted = compare_records(a, b, n_bootstraps=20, random_state=0)
     np.testing.assert_array_equal(plain.pairs, booted.pairs)
     assert plain.pearson == booted.pearson and plain.spearman == booted.spearman
+
+
+def test_both_halves_hold_half_the_members_and_never_the_same_one():
+    rng = np.random.RandomState(0)
+    record = learnt_at_random(7, rng.uniform(0.3, 0.7, N_SAMPLES), rng)
+    seen = []
+
+    def score(half):
+        seen.append(half.predictions["train"])
+        return learning_speed(half)
+
+    result = split_half_reliability(record, score, n_splits=4, random_state=0)
+    assert result.n_half == 3 and len(seen) == 8
+    assert {p.shape[0] for p in seen} == {3}  # the odd member left out
+    members = record.predictions["train"]
+    for first, second in zip(seen[::2], seen[1::2], strict=True):
+        chosen = [
+            {m for q in half for m in range(7) if np.array_equal(members[m], q)}
+            for half in (first, second)
+        ]
+        assert all(len(c) == 3 for c in chosen) and not chosen[0] & chosen[1]
