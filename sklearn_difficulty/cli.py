@@ -2,8 +2,10 @@
 
 Each command calls one function of :mod:`sklearn_difficulty.runs` (``run``,
 ``compare``, ``report``, ``demo``) with the parsed arguments and prints what
-the folder it returns says about itself; the data sets and models it lists
-come from :mod:`sklearn_difficulty.registries`.
+the folder it returns says about itself. The choices it offers come from
+the registries: data sets and models from the runs' catalog
+(:mod:`sklearn_difficulty.runs.catalog`), the scores ``--rank-by`` takes
+from :mod:`sklearn_difficulty.scores`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import sys
 
 from . import __version__, runs
 from .record import OUTPUTS
-from .registries import DATA_SETS, MODELS
+from .runs.catalog import DATA_SETS, MODELS
+from .scores import get_score, score_names
 
 
 def _positive_int(value: str) -> int:
@@ -47,6 +50,7 @@ def _run(args) -> None:
         max_samples=args.max_samples,
         params=args.param,
         record_outputs=args.record_outputs,
+        rank_by=args.rank_by,
         n_jobs=args.n_jobs,
         device=args.device,
         random_state=args.random_state,
@@ -100,6 +104,17 @@ def _data_help() -> str:
     )
 
 
+def _rank_by_help() -> str:
+    scores = "; ".join(
+        f"{name}: {get_score(name).description}" for name in score_names()
+    )
+    return (
+        "the score that ranks the easiest and hardest examples the run keeps and "
+        "its report shows (default %(default)s; what it needs is recorded): "
+        + scores.replace("%", "%%")  # argparse formats help with %
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sklearn-difficulty",
@@ -133,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[*OUTPUTS, "all"],
         help="also record this output (repeat for more): proba for the data map, "
         "margin for AUM, error_norm for EL2N",
+    )
+    run.add_argument(
+        "--rank-by",
+        choices=score_names(),
+        default=runs.DEFAULT_RANK_BY,
+        metavar="SCORE",
+        help=_rank_by_help(),
     )
     run.add_argument("--n-jobs", type=int, default=-1)
     run.add_argument("--device", default="cpu")

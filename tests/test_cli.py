@@ -21,6 +21,7 @@ from sklearn_difficulty import (
 )
 from sklearn_difficulty.datasets import load_digits_images
 from sklearn_difficulty.frames import record_frame
+from sklearn_difficulty.scores import get_score, score_names
 
 
 def cli(*args, check=True):
@@ -223,6 +224,12 @@ def test_user_arrays_from_an_npz_file(tmp_path):
         (["run", "--members", "0", "--out", "{tmp}/a"], "positive integer"),
         (["run", "--max-samples", "1.5", "--out", "{tmp}/a"], r"in \(0, 1\]"),
         (["report", "{tmp}"], "holds no run"),
+        (
+            ["run", *map(str, ADABOOST[:-2]), "--rank-by", "heldout_consistency",
+             "--out", "{tmp}/a"],
+            "by 'heldout_consistency'.*max_samples",
+        ),
+        (["run", "--rank-by", "nope", "--out", "{tmp}/a"], "invalid choice: 'nope'"),
     ],
 )  # fmt: skip
 def test_errors_a_person_can_act_on(tmp_path, args, message):
@@ -277,3 +284,52 @@ def test_run_on_an_image_folder_and_refuse_what_cannot_read_it(tmp_path):
     missing = cli("run", "--data", f"imagefolder:{tmp_path / 'nowhere'}", "--out",
                   tmp_path / "no", check=False)  # fmt: skip
     assert missing.returncode != 0 and "nowhere" in missing.stderr
+
+
+REGISTER_OWN_SCORE = """
+import sys
+import numpy as np
+from sklearn_difficulty.scores import ExampleScore, register_score
+register_score(ExampleScore(
+    "late_is_easy",
+    lambda record, scored_set, stage: np.arange(
+        record.scored_set(scored_set)[1].size, dtype=float),
+    description="later examples are easier (100% made up)",
+))
+from sklearn_difficulty.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_rank_by_offers_the_scores_of_the_registry(tmp_path):
+    def own(*args):
+        return subprocess.run(
+            [sys.executable, "-c", REGISTER_OWN_SCORE, *map(str, args)],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    help_text = " ".join(own("run", "--help").stdout.split())
+    for name in (*score_names(), "late_is_easy"):
+        description = (
+            get_score(name).description
+            if name in score_names()
+            else "later examples are easier (100% made up)"
+        )
+        assert f"{name}: {description}" in help_text, name
+    assert "default learning_speed" in help_text
+    out = tmp_path / "own"
+    result = own("run", *ADABOOST, "--n-jobs", 1, "--rank-by", "late_is_easy",
+                 "--out", out, "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    ranking = json.loads((out / "summary.json").read_text())["ranking"]
+    assert ranking["score"] == "late_is_easy"
+    assert [row["index"] for row in ranking["easiest"][:2]] == [1346, 1345]
+    # a score that needs outputs gets them recorded
+    cli("run", *ADABOOST, "--n-jobs", 1, "--rank-by", "aum", "--out", tmp_path / "a",
+        "--quiet")  # fmt: skip
+    summary = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert summary["record_outputs"] == ["margin"]
+    assert summary["ranking"]["score"] == "aum"
+    cli("report", tmp_path / "a")
+    page = (tmp_path / "a" / "report.html").read_text()
+    assert "Ranked by <strong>aum</strong>" in page

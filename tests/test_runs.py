@@ -9,15 +9,24 @@ import sys
 import numpy as np
 import pytest
 
-from sklearn_difficulty import registries
+from sklearn_difficulty import EnsembleDifficulty, registries
+from sklearn_difficulty.compare import compare_records
 from sklearn_difficulty.registries import DataSource, RunData, register_data
 from sklearn_difficulty.runs import (
     ComparisonFolder,
     RunFolder,
+    catalog,
     compare,
     describe_phases,
     report,
     run,
+)
+from sklearn_difficulty.scores import (
+    ExampleScore,
+    get_score,
+    register_score,
+    score_examples,
+    unregister_score,
 )
 
 TINY = dict(model="adaboost", members=2, rounds=3, max_samples=0.8, n_jobs=1)
@@ -219,3 +228,176 @@ def test_reports_open_in_a_real_browser_without_errors(folders, tmp_path, which)
     assert f'data-images-shown="{n_images}"' in result.stdout  # every image decoded
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line]
     assert console == [], console
+
+
+# The score that ranks the examples a run keeps comes from the score registry.
+
+
+def _kept(folder, kind):
+    return [row["index"] for row in folder.summary["ranking"][kind]]
+
+
+def test_the_default_ranking_is_the_learning_speed(folders):
+    boosted = folders[0]
+    ranking = boosted.summary["ranking"]
+    assert ranking["score"] == "learning_speed"
+    assert ranking["description"] == get_score("learning_speed").description
+    order = np.argsort(-score_examples(boosted.record), kind="stable")
+    assert _kept(boosted, "easiest") == order[:16].tolist()
+    assert _kept(boosted, "hardest") == order[::-1][:16].tolist()
+    examples = boosted.examples()
+    assert examples["easiest_indices"].tolist() == _kept(boosted, "easiest")
+    assert examples["hardest_indices"].tolist() == _kept(boosted, "hardest")
+
+
+def test_rank_by_a_registered_score_records_what_it_needs(tmp_path):
+    folder = run(out=tmp_path / "aum", rank_by="aum", verbose=0, **TINY)
+    assert folder.record.output_kinds == ("margin",)  # recorded for AUM
+    assert folder.summary["record_outputs"] == ["margin"]
+    ranking = folder.summary["ranking"]
+    assert ranking["score"] == "aum"
+    assert ranking["description"] == get_score("aum").description
+    order = np.argsort(-score_examples(folder.record, score="aum"), kind="stable")
+    assert _kept(folder, "easiest") == order[:16].tolist()
+    assert folder.examples()["hardest_indices"].tolist() == order[::-1][:16].tolist()
+    assert "aum" in ranking["easiest"][0]  # its value, beside the table's columns
+    page = report(folder).read_text()
+    assert '<p id="ranking">Ranked by <strong>aum</strong>: area under the margin' in (
+        page
+    )
+    assert page.count("<br>aum ") == 32  # each kept image says its AUM
+
+
+def _index_score(record, scored_set, stage):
+    """A score of one's own: the later an example, the easier."""
+    return np.arange(record.scored_set(scored_set)[1].size, dtype=float)
+
+
+OWN_SCORE = ExampleScore(
+    "late_is_easy",
+    _index_score,
+    description='later is easier <script>alert("x")</script> & so on',
+)
+
+
+def test_rank_by_a_score_registered_here_and_the_report_escapes_it(tmp_path):
+    register_score(OWN_SCORE)
+    try:
+        folder = run(out=tmp_path / "own", rank_by="late_is_easy", verbose=0, **TINY)
+    finally:
+        unregister_score("late_is_easy")
+    n_train = folder.summary["n_train"]
+    assert _kept(folder, "easiest") == list(range(n_train - 1, n_train - 17, -1))
+    assert _kept(folder, "hardest") == list(range(16))
+    assert folder.summary["ranking"]["description"] == OWN_SCORE.description
+    # the report reads the folder, not the registry: the score is gone now
+    page = report(folder).read_text()
+    assert "<strong>late_is_easy</strong>" in page
+    assert "<script>alert" not in page
+    assert (
+        "later is easier &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;"
+        in (page)
+    )
+    assert "<th>late is easy</th>" in page  # its column in the tables
+
+
+def test_a_score_that_cannot_rank_a_run_fails_before_any_training(
+    tmp_path, monkeypatch
+):
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained before refusing the score")
+
+    monkeypatch.setattr(EnsembleDifficulty, "fit", no_training)
+    with pytest.raises(ValueError, match="heldout_consistency.*max_samples"):
+        run(out=tmp_path / "held", model="adaboost", members=3, rounds=3,
+            rank_by="heldout_consistency", verbose=0)  # fmt: skip
+    with pytest.raises(ValueError, match="unknown score 'nope'.*learning_speed"):
+        run(out=tmp_path / "held", rank_by="nope", verbose=0, **TINY)
+    assert not (tmp_path / "held").exists()
+
+
+def test_rank_by_the_heldout_consistency_of_members_on_subsets(tmp_path):
+    settings = {**TINY, "members": 8, "max_samples": 0.25}  # each held out
+    folder = run(out=tmp_path / "held", rank_by="heldout_consistency", verbose=0,
+                 **settings)  # fmt: skip
+    scores = score_examples(folder.record, score="heldout_consistency")
+    order = np.argsort(-scores, kind="stable")
+    assert _kept(folder, "easiest") == order[:16].tolist()
+    assert folder.summary["ranking"]["score"] == "heldout_consistency"
+
+
+def test_the_report_renders_what_the_folder_holds_and_computes_nothing(
+    folders, tmp_path, monkeypatch
+):
+    def no_computing(*args, **kwargs):
+        raise AssertionError("the report computed what the summary holds")
+
+    for name in ("stage_table", "rank_examples", "example_table"):
+        monkeypatch.setattr(f"sklearn_difficulty.runs.folders.{name}", no_computing)
+    page = report(folders[0], out=tmp_path / "run.html").read_text()
+    assert '<table id="stages">' in page and '<table class="easiest">' in page
+
+
+def test_a_hostile_summary_is_escaped_and_kept_in_its_folder(folders, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(folders[0].path, copy)
+    (tmp_path / "secret.png").write_bytes(b"not yours")
+    summary = json.loads((copy / "summary.json").read_text())
+    hostile = '"><script>alert(1)</script>'
+    summary["model"] = hostile
+    summary["figures"] = ["../secret.png", *summary["figures"]]
+    summary["stages"][0]["phase"] = hostile
+    summary["ranking"]["score"] = hostile
+    summary["ranking"]["easiest"][0]["label"] = hostile
+    (copy / "summary.json").write_text(json.dumps(summary))
+    folder = RunFolder.open(copy)
+    assert "../secret.png" not in folder.figures  # no path out of the folder
+    page = report(folder).read_text()
+    assert "<script>alert" not in page and 'class="phase-"><' not in page
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "secret" not in page
+    (copy / "summary.json").write_text(json.dumps({**summary, "ranking": "all"}))
+    with pytest.raises(ValueError, match="summary.json: its ranking must name"):
+        report(RunFolder.open(copy), overwrite=True)
+    (copy / "summary.json").write_text("[1, 2]")
+    with pytest.raises(ValueError, match="summary.json must hold a JSON object"):
+        RunFolder.open(copy)
+
+
+def test_the_comparison_folder_writes_its_own_file(folders, tmp_path):
+    boosted, trees, comparison = folders
+    result = compare_records(
+        boosted.record, trees.record, tolerance=0.5, names=("adaboost", "trees")
+    )
+    folder = ComparisonFolder.create(tmp_path / "own").write(
+        result, runs=(boosted.path, trees.path), tolerance=0.5, bootstraps=0
+    )
+    written = json.loads((folder.path / "comparison.json").read_text())
+    assert written["format"] == "sklearn-difficulty run folder"
+    assert written["version"] == 1
+    assert written["runs"] == [str(boosted.path), str(trees.path)]
+    assert written["names"] == ["adaboost", "trees"]
+    assert written["pearson"]["ci"] is None and written["pearson"]["n_bootstraps"] == 0
+    assert [(p["stage_a"], p["stage_b"]) for p in written["pairs"]] == [
+        (int(result.stages_a[i]), int(result.stages_b[j])) for i, j in result.pairs
+    ]
+    assert written["figures"] == ComparisonFolder.open(folder.path).figures
+    assert all((folder.path / name).is_file() for name in written["figures"])
+    # compare() writes the same file through the folder (its own bootstraps aside)
+    theirs = comparison.summary
+    for key in ("format", "version", "pairs", "unmatched_stages_a", "tolerance"):
+        assert theirs[key] == written[key], key
+    assert set(theirs) == set(written)
+    assert "matched stage pairs" in folder.describe()
+
+
+def test_the_registries_facade_keeps_every_name_of_the_catalog():
+    names = {
+        "DATA_SETS", "MODELS", "DataSource", "ModelSource", "RunData",
+        "build_model", "data_names", "load_data", "model_names", "parse_params",
+        "register_data", "register_model",
+    }  # fmt: skip
+    assert set(registries.__all__) == names == set(catalog.__all__)
+    for name in names:
+        assert getattr(registries, name) is getattr(catalog, name), name
+    assert "digits" in catalog.DATA_SETS and "adaboost" in registries.MODELS

@@ -1,0 +1,117 @@
+"""The figures a run and a comparison write, one PNG each, and their captions.
+
+The Displays of :mod:`sklearn_difficulty.plotting` draw them (matplotlib is
+imported only here, when a folder is written); the report reads the files
+back and captions them with :func:`figure_caption`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..compare import RecordComparison
+from ..record import PredictionRecord
+from .summary import RELIABILITY_TARGET, learning_speed_reliability
+
+__all__ = [
+    "FIGURE_CAPTIONS",
+    "figure_caption",
+    "write_comparison_figures",
+    "write_run_figures",
+]
+
+FIGURE_CAPTIONS = {
+    "consistency_histograms.png": (
+        "Consistency of the training and test examples at the stages that show "
+        "each phase of learning, each labelled with its phase."
+    ),
+    "consensus_histograms.png": (
+        "Consensus (the largest fraction of members agreeing on one label) at the "
+        "same stages."
+    ),
+    "learning_speed.png": (
+        "The learning speed (mean consistency over the training stages) of the "
+        "examples of each scored set."
+    ),
+    "reliability.png": (
+        "Reliability of the learning speed against the number of members "
+        "(Spearman-Brown projection of the split-half correlation)."
+    ),
+    "data_map.png": (
+        "Data map (Swayamdipta et al. 2020): mean probability of the true class "
+        "against its standard deviation over the epochs, coloured by correctness."
+    ),
+    "learning_speeds.png": "The learning speeds of the two runs, example by example.",
+}
+"""The caption of each figure a folder may hold, by file name."""
+
+JOINT_PAIR_PREFIX = "joint_pair_"  # then the position of the pair, ".png"
+JOINT_PAIR_CAPTION = "Joint distribution of the two consistencies at a matched pair."
+
+
+def figure_caption(name: str) -> str:
+    """The caption of a figure by its file name (the name itself if unknown)."""
+    caption = FIGURE_CAPTIONS.get(name)
+    if caption is None and name.startswith(JOINT_PAIR_PREFIX):
+        caption = JOINT_PAIR_CAPTION
+    return caption or name
+
+
+def write_run_figures(record: PredictionRecord, out: Path, reliability=None):
+    """Every figure of a run, one PNG each; their file names.
+
+    The consistency and consensus histograms at the stages that show each
+    phase (labelled with it), the learning speed, the reliability against
+    the number of members, and the data map of a record with "proba".
+    ``reliability`` is the run's split-half reliability of the learning
+    speed (computed if None).
+    """
+    from ..plotting import (
+        DataMapDisplay,
+        LearningSpeedHistogramDisplay,
+        ReliabilityDisplay,
+        ScoreHistogramDisplay,
+    )
+
+    displays = {
+        f"{score}_histograms.png": ScoreHistogramDisplay.from_record(
+            record, score=score, stages="phases", phases=True
+        )
+        for score in ("consistency", "consensus")
+    }
+    displays["learning_speed.png"] = LearningSpeedHistogramDisplay.from_record(record)
+    if reliability is None:
+        reliability = learning_speed_reliability(record)
+    if reliability is not None:
+        displays["reliability.png"] = ReliabilityDisplay.from_reliability(
+            reliability, target=RELIABILITY_TARGET
+        )
+    if "proba" in record.output_kinds:
+        displays["data_map.png"] = DataMapDisplay.from_record(record)
+    return _save(displays, Path(out))
+
+
+def write_comparison_figures(comparison: RecordComparison, out: Path) -> list[str]:
+    """The figures of a comparison, one PNG each; their file names.
+
+    The two learning speeds example by example, and the joint distribution
+    of the two consistencies at the first, middle and last matched pairs.
+    """
+    from ..plotting import JointConsistencyDisplay, LearningSpeedDisplay
+
+    displays = {"learning_speeds.png": LearningSpeedDisplay.from_comparison(comparison)}
+    n_pairs = len(comparison.pairs)
+    for position in sorted({0, n_pairs // 2, n_pairs - 1}) if n_pairs else []:
+        displays[f"{JOINT_PAIR_PREFIX}{position}.png"] = (
+            JointConsistencyDisplay.from_comparison(comparison, pair=position)
+        )
+    return _save(displays, Path(out))
+
+
+def _save(displays: dict, out: Path) -> list[str]:
+    from ..plotting import save_figure
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, display in displays.items():
+        save_figure(display, out / name)
+    return list(displays)
