@@ -171,34 +171,29 @@ def rank_examples(
     }
 
 
-def check_ranking(score: str, *, n_members: int, subsets: bool) -> None:
+def check_ranking(score: str, *, subsets: bool) -> None:
     """A clear error, before any training, if ``score`` cannot rank a run.
-
-    The score is tried on a small stand-in record of the run's shape: its
-    number of members, the outputs the score needs, and members trained on
-    subsets (``max_samples``) or on the whole training set. A score that
-    needs held-out members ("heldout_consistency") fails here without
-    subsets, with the score's own reason.
 
     Parameters
     ----------
     score : str
         A registered score (:func:`~sklearn_difficulty.scores.score_names`).
-    n_members : int
     subsets : bool
-        Whether each member trains on a subset of the training set.
+        Whether each member trains on a subset of the training set: a score
+        measured over the members that held each example out
+        (``needs_subsets``, as "heldout_consistency") needs them.
 
     Raises
     ------
     ValueError
-        For a name that is not registered, or a score that cannot rank a
-        run of this shape.
+        For a name that is not registered, or a score that needs subsets
+        in a run without them.
 
     Examples
     --------
     >>> from sklearn_difficulty.runs import check_ranking
-    >>> check_ranking("learning_speed", n_members=3, subsets=False)
-    >>> check_ranking("heldout_consistency", n_members=3, subsets=False)
+    >>> check_ranking("learning_speed", subsets=False)
+    >>> check_ranking("heldout_consistency", subsets=False)
     Traceback (most recent call last):
     ...
     ValueError: cannot rank the examples of this run by 'heldout_consistency' ...
@@ -208,36 +203,13 @@ def check_ranking(score: str, *, n_members: int, subsets: bool) -> None:
             f"unknown score {score!r} to rank the examples by; use one of: "
             f"{', '.join(score_names())}."
         )
-    stand_in = _stand_in_record(n_members, get_score(score).outputs, subsets=subsets)
-    try:
-        score_examples(stand_in, score=score)
-    except ValueError as error:
+    if get_score(score).needs_subsets and not subsets:
         raise ValueError(
             f"cannot rank the examples of this run by {score!r} (rank_by, "
-            f"--rank-by): {error}"
-        ) from error
-
-
-def _stand_in_record(
-    n_members: int, outputs: tuple[str, ...], *, subsets: bool
-) -> PredictionRecord:
-    """Two stages of ``n_members`` members on two examples per member.
-
-    With subsets, each example is held out by exactly one member.
-    """
-    n_samples = 2 * n_members
-    member, stage, sample = np.indices((n_members, 2, n_samples))
-    targets = np.arange(n_samples) % 2
-    held_out = np.arange(n_samples) % n_members  # by this member
-    fraction = (member + stage + sample + 1) / (n_members + n_samples + 2)
-    return PredictionRecord(
-        predictions={"train": ((member + stage + sample) % 2).astype(np.uint8)},
-        targets={"train": targets},
-        classes=np.array([0, 1]),
-        stages=np.array([1, 2]),
-        in_bag=held_out != np.arange(n_members)[:, None] if subsets else None,
-        outputs={kind: {"train": fraction} for kind in outputs},
-    )
+            "--rank-by): it is measured over the members that did not train on "
+            "each example; train the members on subsets with max_samples "
+            "(--max-samples)."
+        )
 
 
 # A comparison -----------------------------------------------------------------------

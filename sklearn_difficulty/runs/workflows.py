@@ -156,7 +156,7 @@ def run(
     folder : RunFolder
     """
     folder = RunFolder.create(out, overwrite=overwrite)
-    check_ranking(rank_by, n_members=members, subsets=max_samples is not None)
+    check_ranking(rank_by, subsets=max_samples is not None)
     inputs = _run_inputs(
         data, model, params=params, epochs=epochs, rounds=rounds, device=device,
         data_dir=data_dir, random_state=random_state,

@@ -60,6 +60,10 @@ class ExampleScore:
         negates a score whose low values are easy, so that higher is easier.
     description : str, default=""
         One line: what the score is, and its source.
+    needs_subsets : bool, default=False
+        The score is measured over the members that did not train on each
+        example, so it needs members trained on subsets (``max_samples`` or
+        ``bootstrap``): a run can refuse it before training anything.
 
     Examples
     --------
@@ -78,6 +82,7 @@ class ExampleScore:
     outputs: tuple[str, ...] = ()
     easy: Literal["high", "low"] = "high"
     description: str = ""
+    needs_subsets: bool = False
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name or self.name == "auto":
@@ -326,6 +331,7 @@ for _score in (
         _heldout_at_stage,
         description="consistency over the members that did not train on the "
         "example, at a stage (the C-score of Jiang et al., 2021)",
+        needs_subsets=True,
     ),
     ExampleScore(
         "aum",
