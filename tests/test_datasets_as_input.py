@@ -119,7 +119,7 @@ def test_a_dataset_needs_a_network(digits):
 
 def test_groups_are_spread_over_the_gpus_of_the_process(monkeypatch):
     from sklearn_difficulty.nets import spread_over_gpus
-    from sklearn_difficulty.nets._recorder import SkorchRecorder
+    from sklearn_difficulty.nets.skorch_recorder import SkorchRecorder
     from sklearn_difficulty.nets.vectorised import VectorisedRecorder
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)

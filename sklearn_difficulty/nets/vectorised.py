@@ -36,7 +36,6 @@ from torch.utils.data import DataLoader
 
 from .._inputs import dataset_labels, is_augmented
 from .._random import MAX_SEED, MemberStreams, keyed_uniform
-from .._torch_data import worker_context
 from ..recorders import (
     MemberPlan,
     MemberRecord,
@@ -47,8 +46,7 @@ from ..recorders import (
     register_recorder,
     true_class_outputs,
 )
-from ._classifier import images_to_nchw, resolve_device
-from ._recorder import placed_on_gpu
+from ._torch import images_to_nchw, placed_on_gpu, resolve_device, worker_context
 from .modules import _ConvNet as _ConvNetBase
 from .modules import adapts_to_data, resolve_module
 from .recipes import optimizer_class, recipe_for
