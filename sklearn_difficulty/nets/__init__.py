@@ -3,8 +3,9 @@ classifier, a vectorised trainer, and their recorders.
 
 - ``_torch``: torch plumbing (devices, GPU placement, seeding streams, image
   layout, mixed precision, DataLoader settings);
-- ``modules``: the paper's networks; ``architectures``: torchvision's;
-  ``recipes``: the paper's training recipe of each;
+- ``modules``: the paper's networks; ``architectures``: torchvision's
+  (adapted to the data by ``_adaptations``); ``recipes``: the paper's
+  training recipe of each;
 - ``skorch_cnn``: :class:`SkorchCNN`; ``skorch_recorder``: the "skorch"
   recorder and its callback :class:`EpochPredictionRecorder`;
 - ``vectorised``: :class:`VectorisedCNN`, which trains N members as one
