@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 import numpy as np
 from torch.utils.data import Dataset
 
@@ -46,14 +44,3 @@ class Relabelled(Dataset):
 def relabelled(dataset, codes) -> Relabelled:
     """The data set with each example's label replaced by its class index."""
     return Relabelled(dataset, codes)
-
-
-def worker_context(num_workers: int):
-    """The start method of DataLoader workers: "fork" where there is one.
-
-    A member running in a joblib worker (loky) would otherwise start its
-    DataLoader workers through loky's own context, which torch cannot use.
-    """
-    if num_workers and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return None

@@ -119,7 +119,7 @@ def test_a_dataset_needs_a_network(digits):
 
 def test_groups_are_spread_over_the_gpus_of_the_process(monkeypatch):
     from sklearn_difficulty.nets import spread_over_gpus
-    from sklearn_difficulty.nets._recorder import SkorchRecorder
+    from sklearn_difficulty.nets.skorch_recorder import SkorchRecorder
     from sklearn_difficulty.nets.vectorised import VectorisedRecorder
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
@@ -137,6 +137,34 @@ def test_groups_are_spread_over_the_gpus_of_the_process(monkeypatch):
     assert VectorisedRecorder().place(trainer, 2).device == "cuda:2"
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)  # a worker's own GPU
     assert spread_over_gpus("cuda", 5) == "cuda"
+
+
+def test_groups_are_sized_from_the_plans_images_in_nchw(digits, monkeypatch):
+    """member_chunk="auto" on a GPU: the same groups for NCHW, NHWC and a Dataset."""
+    from sklearn_difficulty.nets.vectorised import VectorisedRecorder
+    from sklearn_difficulty.recorders import MemberPlan
+
+    X, y, _, _ = digits
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: (2**26, 2**30))
+    net = VectorisedCNN("mnist", device="cuda", member_chunk="auto")
+
+    def group_size(data, sample_shape):
+        plan = MemberPlan(
+            X=data, y=y, fit_params={}, scored=(), names=(), targets=(),
+            classes=np.arange(10), sample_shape=sample_shape,
+        )  # fmt: skip
+        return VectorisedRecorder().group_size(net, plan, 1000)
+
+    channels_last = X.transpose(0, 2, 3, 1)
+    sizes = {
+        group_size(X, X.shape[1:]),
+        group_size(channels_last, channels_last.shape[1:]),
+        group_size(tensors(X, y), (1, 8, 8)),
+    }
+    assert len(sizes) == 1 and 1 < sizes.pop() < 1000
+    with pytest.raises(ValueError, match="reshape"):
+        group_size(X.reshape(len(X), -1), (64,))
 
 
 def test_every_job_is_placed_with_its_group_index(digits, monkeypatch):

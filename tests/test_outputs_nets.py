@@ -23,7 +23,7 @@ from sklearn_difficulty.nets import (  # noqa: E402
     SkorchCNN,
     VectorisedCNN,
 )
-from sklearn_difficulty.nets._recorder import SkorchRecorder  # noqa: E402
+from sklearn_difficulty.nets.skorch_recorder import SkorchRecorder  # noqa: E402
 from sklearn_difficulty.nets.vectorised import VectorisedRecorder  # noqa: E402
 from sklearn_difficulty.record import OUTPUTS  # noqa: E402
 from sklearn_difficulty.recorders import true_class_outputs  # noqa: E402

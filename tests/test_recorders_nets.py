@@ -259,13 +259,13 @@ def test_a_killed_vectorised_run_resumes_and_matches_an_uninterrupted_one(
     assert 2 <= done < 6
 
     trained = []
-    record_members = VectorisedCNN._record_members
+    record_members = VectorisedCNN.record_members
 
     def counting(self, plan, seeds):
         trained.extend(seeds)
         return record_members(self, plan, seeds)
 
-    monkeypatch.setattr(VectorisedCNN, "_record_members", counting)
+    monkeypatch.setattr(VectorisedCNN, "record_members", counting)
     X, y = load_digits_images(return_X_y=True)
     net = VectorisedCNN("mnist", max_epochs=3, batch_size=50, member_chunk=1)
     resumed = EnsembleDifficulty(net, n_estimators=6, random_state=0, memory=cache).fit(

@@ -1,5 +1,15 @@
 """Neural networks as members: the paper's CNNs and torchvision's, a skorch
-classifier, a recorder.
+classifier, a vectorised trainer, and their recorders.
+
+- ``_torch``: torch plumbing (devices, GPU placement, seeding streams, image
+  layout, mixed precision, DataLoader settings);
+- ``modules``: the paper's networks; ``architectures``: torchvision's
+  (adapted to the data by ``_adaptations``); ``recipes``: the paper's
+  training recipe of each;
+- ``skorch_cnn``: :class:`SkorchCNN`; ``skorch_recorder``: the "skorch"
+  recorder and its callback :class:`EpochPredictionRecorder`;
+- ``vectorised``: :class:`VectorisedCNN`, which trains N members as one
+  batched model, and its recorder.
 
 Needs the ``torch`` extra: ``pip install "sklearn-difficulty[torch]"``.
 """
@@ -13,11 +23,12 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'pip install "sklearn-difficulty[torch]"'
     ) from error
 
-from ._classifier import SkorchCNN, images_to_nchw, resolve_device
-from ._recorder import EpochPredictionRecorder, SkorchRecorder, spread_over_gpus
+from ._torch import images_to_nchw, resolve_device, spread_over_gpus
 from .architectures import Architecture, build_architecture, list_architectures
 from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
 from .recipes import RECIPES, Recipe, recipe_for
+from .skorch_cnn import SkorchCNN
+from .skorch_recorder import EpochPredictionRecorder, SkorchRecorder
 from .vectorised import VectorisedCNN, VectorisedRecorder
 
 __all__ = [

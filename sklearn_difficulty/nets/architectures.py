@@ -92,7 +92,7 @@ every 30 of 90 epochs (``lr_step=30, lr_decay=10, max_epochs=90``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -100,6 +100,8 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+
+from ._adaptations import SMALL_INPUT_RULES, adapt_channels, family_of
 
 __all__ = [
     "SMALL_INPUT_BELOW",
@@ -170,148 +172,12 @@ def _check_name(name) -> str:
     return name
 
 
-# Families -------------------------------------------------------------------
-
-_FAMILIES: dict[str, tuple[str, ...]] = {
-    "resnet": ("resnet", "resnext", "wide_resnet"),
-    "densenet": ("densenet",),
-    "alexnet": ("alexnet",),
-    "vgg": ("vgg",),
-    "vit": ("vit_",),
-    "maxvit": ("maxvit",),
-    "googlenet": ("googlenet",),
-    "inception": ("inception",),
-}
-
-
-def _family(name: str) -> str:
-    for family, prefixes in _FAMILIES.items():
-        if name.startswith(prefixes):
-            return family
-    return name
-
-
-def _replace(model: nn.Module, path: str, layer: nn.Module) -> None:
-    parent_name, _, child = path.rpartition(".")
-    parent = model.get_submodule(parent_name) if parent_name else model
-    setattr(parent, child, layer)
-
-
-def _first_conv(model: nn.Module) -> tuple[str, nn.Conv2d]:
-    for path, layer in model.named_modules():
-        if isinstance(layer, nn.Conv2d):
-            return path, layer
-    raise ValueError(f"{type(model).__name__} has no convolution.")  # pragma: no cover
-
-
-def _stem_conv(old: nn.Conv2d, channels: int, *, bias: bool) -> nn.Conv2d:
-    """A 3x3 convolution of stride 1 in place of ``old``, on ``channels`` channels."""
-    return nn.Conv2d(
-        channels,
-        old.out_channels,
-        kernel_size=3,
-        stride=1,
-        padding=1,
-        bias=bias,
-        device=old.weight.device,
-        dtype=old.weight.dtype,
-    )
-
-
-def _adapt_channels(model: nn.Module, channels: int) -> None:
-    """Rebuild the first convolution of ``model`` for ``channels`` input channels.
-
-    Its weights are those of the old convolution for the first channels,
-    repeated in turn beyond its own number of channels: each keeps the
-    architecture's initial distribution. Nothing changes when the numbers
-    already agree.
-    """
-    path, old = _first_conv(model)
-    if old.in_channels == channels:
-        return
-    new = nn.Conv2d(
-        channels,
-        old.out_channels,
-        kernel_size=old.kernel_size,  # type: ignore[arg-type]
-        stride=old.stride,  # type: ignore[arg-type]
-        padding=old.padding,  # type: ignore[arg-type]
-        dilation=old.dilation,  # type: ignore[arg-type]
-        groups=1,
-        bias=old.bias is not None,
-        padding_mode=old.padding_mode,
-        device=old.weight.device,
-        dtype=old.weight.dtype,
-    )
-    with torch.no_grad():
-        new.weight.copy_(old.weight[:, [i % old.in_channels for i in range(channels)]])
-        if old.bias is not None and new.bias is not None:
-            new.bias.copy_(old.bias)
-    _replace(model, path, new)
-
-
-def _resnet_small_input(model: Any, channels: int) -> None:
-    model.conv1 = _stem_conv(model.conv1, channels, bias=False)
-    nn.init.kaiming_normal_(model.conv1.weight, mode="fan_out", nonlinearity="relu")
-    model.maxpool = nn.Identity()
-
-
-def _densenet_small_input(model: Any, channels: int) -> None:
-    features = model.features
-    features.conv0 = _stem_conv(features.conv0, channels, bias=False)
-    nn.init.kaiming_normal_(features.conv0.weight)
-    features.pool0 = nn.Identity()
-
-
-def _alexnet_small_input(model: Any, channels: int) -> None:
-    model.features[0] = _stem_conv(model.features[0], channels, bias=True)
-
-
-def _vgg_small_input(model: Any, channels: int) -> None:
-    _adapt_channels(model, channels)
-    for layer in model.features:
-        if isinstance(layer, nn.MaxPool2d):
-            layer.ceil_mode = True
-    model.avgpool = nn.AdaptiveAvgPool2d(1)
-    width = [c for c in model.features if isinstance(c, nn.Conv2d)][-1].out_channels
-    old = model.classifier
-    dropout = next(layer.p for layer in old if isinstance(layer, nn.Dropout))
-    device, dtype = old[0].weight.device, old[0].weight.dtype
-    n_classes = old[-1].out_features
-    linears = [
-        nn.Linear(width, 512, device=device, dtype=dtype),
-        nn.Linear(512, 512, device=device, dtype=dtype),
-        nn.Linear(512, n_classes, device=device, dtype=dtype),
-    ]
-    for linear in linears:  # torchvision's VGG initialisation of dense layers
-        nn.init.normal_(linear.weight, 0, 0.01)
-        nn.init.zeros_(linear.bias)
-    model.classifier = nn.Sequential(
-        linears[0],
-        nn.ReLU(True),
-        nn.Dropout(dropout),
-        linears[1],
-        nn.ReLU(True),
-        nn.Dropout(dropout),
-        linears[2],
-    )
-
-
-SMALL_INPUT_RULES: dict[str, Callable[[nn.Module, int], None]] = {
-    "resnet": _resnet_small_input,
-    "densenet": _densenet_small_input,
-    "alexnet": _alexnet_small_input,
-    "vgg": _vgg_small_input,
-}
-"""The adaptation of each family for small images: ``rule(model, channels)``
-changes a torchvision network in place (the table of the module docstring)."""
-
-
 def _uses_small_input(name: str, shape: tuple[int, int, int], small_input) -> bool:
     if not (isinstance(small_input, bool | np.bool_) or _is_auto(small_input)):
         raise ValueError(
             f"small_input must be 'auto', True or False; got {small_input!r}."
         )
-    has_rule = _family(name) in SMALL_INPUT_RULES
+    has_rule = family_of(name) in SMALL_INPUT_RULES
     if not _is_auto(small_input) and small_input and not has_rule:
         raise ValueError(
             f"{name} has no small-input rule (small_input=True); the families "
@@ -330,7 +196,7 @@ def _is_auto(value) -> bool:
 def _size_kwargs(name: str, shape: tuple[int, int, int]) -> dict:
     """The family's constructor arguments: the image size from the data, and
     no auxiliary classifiers (the network returns the logits alone)."""
-    family = _family(name)
+    family = family_of(name)
     if family in ("googlenet", "inception"):
         return {"aux_logits": False, "init_weights": True}
     if family == "vit":
@@ -380,9 +246,9 @@ def _build(
             f"torchvision's {name} cannot be built for images of shape {shape}: {error}"
         ) from error
     if small:
-        SMALL_INPUT_RULES[_family(name)](model, shape[0])
+        SMALL_INPUT_RULES[family_of(name)](model, shape[0])
     else:
-        _adapt_channels(model, shape[0])
+        adapt_channels(model, shape[0])
     return model
 
 
@@ -462,7 +328,7 @@ def minimum_input_size(
         raise ValueError(f"small_input must be True or False; got {small_input!r}.")
     small_input = bool(small_input)
     _uses_small_input(name, (channels, 1, 1), small_input)  # a rule for True
-    family = _family(name)
+    family = family_of(name)
     side = 224
     with torch.random.fork_rng(devices=[]):
         try:
@@ -490,7 +356,7 @@ def _check_fits(
     if smallest is None or smallest <= min(shape[1:]):
         return  # not a matter of size: torch says what it is at the first batch
     hint = ""
-    if not small and _family(name) in SMALL_INPUT_RULES:
+    if not small and family_of(name) in SMALL_INPUT_RULES:
         adapted = minimum_input_size(
             name, small_input=True, channels=shape[0], **kwargs
         )

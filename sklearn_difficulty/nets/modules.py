@@ -26,6 +26,7 @@ __all__ = [
     "STVGG",
     "SmallSTVGG",
     "adapts_to_data",
+    "is_paper_network",
     "resolve_module",
     "xavier_init",
 ]
@@ -256,3 +257,19 @@ def adapts_to_data(module) -> bool:
     if isinstance(module, Architecture):
         return True
     return isinstance(module, type) and issubclass(module, _ConvNet)
+
+
+def is_paper_network(network) -> bool:
+    """Whether ``network`` (an instance) is one of the paper's networks.
+
+    They (and their subclasses) are a ``features`` and a ``classifier``
+    sequence of plain layers, which the vectorised trainer can run as
+    grouped convolutions.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets.modules import MNISTNet, is_paper_network
+    >>> is_paper_network(MNISTNet((1, 8, 8), 10))
+    True
+    """
+    return isinstance(network, _ConvNet)

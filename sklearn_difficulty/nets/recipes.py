@@ -24,7 +24,14 @@ import torch
 
 from .modules import MODULES, resolve_module
 
-__all__ = ["RECIPES", "Recipe", "optimizer_class", "recipe_for"]
+__all__ = [
+    "RECIPES",
+    "Recipe",
+    "is_auto",
+    "optimizer_class",
+    "recipe_for",
+    "resolve_setting",
+]
 
 _OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -162,3 +169,29 @@ def recipe_for(module) -> Recipe:
         if ancestor in names:
             return RECIPES.get(names[ancestor], RECIPES[DEFAULT_RECIPE])
     return RECIPES[DEFAULT_RECIPE]
+
+
+def is_auto(value) -> bool:
+    """Whether a training setting is left to the recipe ("auto")."""
+    return isinstance(value, str) and value == "auto"
+
+
+def resolve_setting(module, name: str, value):
+    """A training setting: ``value``, or the recipe's ``name`` for "auto".
+
+    Parameters
+    ----------
+    module : str, torch module class or instance
+        The network whose recipe (:func:`recipe_for`) fills in "auto".
+    name : str
+        A field of :class:`Recipe` ("lr", "max_epochs", ...).
+    value : object
+        The setting given.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets.recipes import resolve_setting
+    >>> resolve_setting("mnist", "lr", "auto"), resolve_setting("mnist", "lr", 0.1)
+    (1.0, 0.1)
+    """
+    return getattr(recipe_for(module), name) if is_auto(value) else value

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-import warnings
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from skorch import NeuralNetClassifier
 from skorch.callbacks import LRScheduler
 from skorch.dataset import Dataset
@@ -16,90 +13,12 @@ from skorch.utils import is_dataset, to_tensor
 from torch.optim.lr_scheduler import StepLR
 from torch.utils.data import DataLoader
 
-from .._random import MemberStreams
-from ..exceptions import DeviceWarning
+from .._inputs import first_example_shape
+from ._torch import TorchStreams, autocast_dtype, images_to_nchw, resolve_device
 from .modules import adapts_to_data, resolve_module
-from .recipes import optimizer_class, recipe_for
+from .recipes import is_auto, optimizer_class, recipe_for, resolve_setting
 
-_CHANNEL_COUNTS = (1, 3, 4)
-
-_PRECISIONS: dict[str, torch.dtype | None] = {
-    "float32": None,  # no autocast
-    "bfloat16": torch.bfloat16,
-}
-
-
-def images_to_nchw(X, channels: str = "auto") -> np.ndarray:
-    """Images as a float32 array of shape (n_samples, channels, height, width).
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, C, H, W) or (n_samples, H, W, C)
-        The images.
-    channels : {"auto", "first", "last"}, default="auto"
-        Where the channel axis is. "auto" takes the axis of size 1, 3 or 4
-        (the first one when both could be).
-
-    Returns
-    -------
-    images : ndarray of shape (n_samples, C, H, W), dtype float32
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_difficulty.nets import images_to_nchw
-    >>> images_to_nchw(np.zeros((5, 32, 32, 3))).shape
-    (5, 3, 32, 32)
-    """
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
-    X = np.asarray(X)
-    if X.ndim != 4:
-        hint = ""
-        if X.ndim == 2:
-            hint = (
-                " Flattened images must be reshaped first, e.g. "
-                "X.reshape(-1, 1, 8, 8) for the digits."
-            )
-        elif X.ndim == 3:
-            hint = " Add the channel axis of grey images: X[:, np.newaxis]."
-        raise ValueError(
-            "images must be an array of shape (n_samples, channels, height, width) "
-            f"or (n_samples, height, width, channels); got shape {X.shape}.{hint}"
-        )
-    if X.dtype.kind not in "biuf":
-        raise ValueError(f"images must be numbers; got an array of dtype {X.dtype}.")
-    if channels == "auto":
-        first, last = X.shape[1] in _CHANNEL_COUNTS, X.shape[3] in _CHANNEL_COUNTS
-        if not (first or last):
-            raise ValueError(
-                f"cannot tell the channel axis of images of shape {X.shape}: "
-                "neither axis 1 nor axis 3 has 1, 3 or 4 channels. Set "
-                "channels='first' or channels='last'."
-            )
-        channels = "first" if first else "last"
-    if channels == "last":
-        X = X.transpose(0, 3, 1, 2)
-    elif channels != "first":
-        raise ValueError(
-            f"channels must be 'auto', 'first' or 'last'; got {channels!r}."
-        )
-    return np.ascontiguousarray(X, dtype=np.float32)
-
-
-def resolve_device(device) -> str:
-    """The device to run on: ``device``, or "cpu" with a warning when CUDA is absent."""
-    name = str(device)
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        warnings.warn(
-            f"device={name!r} was asked for but CUDA is not available "
-            f"(torch {torch.__version__}, built with CUDA "
-            f"{torch.version.cuda or 'none'}); running on the CPU instead.",
-            DeviceWarning,
-            stacklevel=2,
-        )
-        return "cpu"
-    return device
+__all__ = ["SkorchCNN"]
 
 
 def _to_float32(output):
@@ -109,66 +28,6 @@ def _to_float32(output):
     if isinstance(output, tuple):
         return tuple(_to_float32(part) for part in output)
     return output
-
-
-def _is_auto(value) -> bool:
-    return isinstance(value, str) and value == "auto"
-
-
-class _TorchStreams:
-    """A net's own random streams, seeded from its ``random_state``.
-
-    The streams of :class:`~sklearn_difficulty._random.MemberStreams`:
-    weights ("init") and dropout masks ("dropout") are drawn from torch's
-    global generators (the only ones ``nn.init`` and ``nn.Dropout`` use):
-    :meth:`active` forks them (``torch.random.fork_rng``), puts this net's
-    stream in, and on the way out keeps where the stream got to and gives
-    the caller's state back; once the module is built, the generator is
-    reseeded with the dropout stream. The batch order has a
-    ``torch.Generator`` of its own, ``order``.
-    """
-
-    def __init__(self, random_state, device):
-        if isinstance(random_state, numbers.Integral):
-            entropy = int(random_state)
-        else:  # a RandomState instance: a new draw at every fit
-            entropy = int(check_random_state(random_state).randint(2**31 - 1))
-        streams = MemberStreams.from_seed(entropy)
-        self.order = torch.Generator().manual_seed(streams.order)
-        self._seed = streams.init
-        self.dropout = streams.dropout
-        self._states = None
-        device = torch.device(device)
-        self._cuda = None
-        if device.type == "cuda":
-            self._cuda = device.index
-            if self._cuda is None:
-                self._cuda = torch.cuda.current_device()
-
-    def seed(self, seed: int) -> None:
-        """Seed the generators this net draws from (inside :meth:`active`)."""
-        torch.random.default_generator.manual_seed(seed)
-        if self._cuda is not None:
-            with torch.cuda.device(self._cuda):
-                torch.cuda.manual_seed(seed)
-
-    @contextmanager
-    def active(self):
-        devices = [] if self._cuda is None else [self._cuda]
-        with torch.random.fork_rng(devices=devices):
-            if self._states is None:
-                self.seed(self._seed)
-            else:
-                torch.set_rng_state(self._states[0])
-                if self._cuda is not None:
-                    torch.cuda.set_rng_state(self._states[1], self._cuda)
-            try:
-                yield
-            finally:
-                cuda = None
-                if self._cuda is not None:
-                    cuda = torch.cuda.get_rng_state(self._cuda)
-                self._states = (torch.get_rng_state(), cuda)
 
 
 _REQUESTED_DEVICE = "_sklearn_difficulty_requested_device"
@@ -347,8 +206,7 @@ default="auto"
 
     def _resolved(self, name: str):
         """A training setting: the parameter, or the module's recipe for "auto"."""
-        value = getattr(self, name)
-        return getattr(recipe_for(self.module), name) if _is_auto(value) else value
+        return resolve_setting(self.module, name, getattr(self, name))
 
     def resolved_max_epochs(self) -> int:
         """The number of epochs ``fit`` trains: ``max_epochs`` or the recipe's."""
@@ -364,8 +222,8 @@ default="auto"
             value = getattr(self, given)
             if (
                 value is not None
-                and not _is_auto(value)
-                and _is_auto(getattr(self, other))
+                and not is_auto(value)
+                and is_auto(getattr(self, other))
                 and getattr(recipe, other) is None
             ):
                 raise ValueError(
@@ -394,7 +252,7 @@ default="auto"
             return args, kwargs
         recipe = recipe_for(self.module)
         own = self._optimizer_class() is optimizer_class(recipe.optimizer)
-        if _is_auto(kwargs.get("lr")):
+        if is_auto(kwargs.get("lr")):
             if not own:
                 raise ValueError(
                     f"lr='auto' is the learning rate of the {recipe.optimizer!r} "
@@ -415,15 +273,6 @@ default="auto"
 
     # Precision and memory format ----------------------------------------------
 
-    def _autocast_dtype(self) -> torch.dtype | None:
-        """The dtype of ``torch.autocast`` for ``precision`` (None: float32)."""
-        precision = self.precision
-        if not isinstance(precision, str) or precision not in _PRECISIONS:
-            raise ValueError(
-                f"precision must be one of {sorted(_PRECISIONS)}; got {precision!r}."
-            )
-        return _PRECISIONS[precision]
-
     def _check_channels_last(self) -> bool:
         if not isinstance(self.channels_last, bool | np.bool_):
             raise ValueError(
@@ -433,7 +282,7 @@ default="auto"
 
     def infer(self, x, **fit_params):
         """The module's output for a batch, in ``precision`` and memory format."""
-        dtype = self._autocast_dtype()
+        dtype = autocast_dtype(self.precision)
         x = to_tensor(x, device=self.device)
         if self._check_channels_last() and isinstance(x, torch.Tensor) and x.ndim == 4:
             x = x.contiguous(memory_format=torch.channels_last)
@@ -501,16 +350,16 @@ default="auto"
 
     def initialize(self):
         self._check_schedule()
-        self._autocast_dtype()
+        autocast_dtype(self.precision)
         self._check_channels_last()
         self.device_ = resolve_device(vars(self)["device"])
         self._torch_streams_ = None
         if self.random_state is not None:
-            self._torch_streams_ = _TorchStreams(self.random_state, self.device_)
+            self._torch_streams_ = TorchStreams(self.random_state, self.device_)
         with self._random_streams():
             super().initialize()
             if self._torch_streams_ is not None:  # from here on: dropout masks
-                self._torch_streams_.seed(self._torch_streams_.dropout)
+                self._torch_streams_.start_dropout()
         return self
 
     def initialize_module(self):
@@ -543,10 +392,7 @@ default="auto"
 
     def fit(self, X, y=None, **fit_params):
         if is_dataset(X):  # the input shape from its first image
-            first = X[0]
-            self.input_shape_ = tuple(
-                (first[0] if isinstance(first, tuple | list) else first).shape
-            )
+            self.input_shape_ = first_example_shape(X)
         else:
             X = images_to_nchw(X, self.channels)
             self.input_shape_ = X.shape[1:]

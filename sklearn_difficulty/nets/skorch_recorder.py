@@ -1,12 +1,17 @@
-"""Recording a skorch network's predictions after every epoch."""
+"""The skorch recorder: a skorch network's predictions after every epoch.
+
+:class:`EpochPredictionRecorder` is the skorch callback that records each
+scored set from its own eval-mode pass; :class:`SkorchRecorder` trains each
+member (a clone of the user's net, seeded from its own streams) with it. The
+torch plumbing it uses (seeding, devices, DataLoader settings) is
+:mod:`sklearn_difficulty.nets._torch`'s.
+"""
 
 from __future__ import annotations
 
 import functools
 import inspect
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +21,6 @@ from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset
 
-from .._torch_data import worker_context
 from ..record import OUTPUTS
 from ..recorders import (
     MemberPlan,
@@ -29,7 +33,24 @@ from ..recorders import (
     register_recorder,
     true_class_outputs,
 )
-from ._classifier import SkorchCNN, resolve_device
+from ._torch import (
+    loader_defaults,
+    placed_on_gpu,
+    resolve_device,
+    seed_torch,
+    torch_member_session,
+    uses_cuda,
+)
+from .skorch_cnn import SkorchCNN
+
+__all__ = [
+    "EpochPredictionRecorder",
+    "SkorchOptions",
+    "SkorchRecorder",
+    "is_skorch_net",
+    "output_scores",
+    "predict_labels",
+]
 
 RECORDER_NAME = "sklearn_difficulty_recorder"
 
@@ -259,82 +280,7 @@ class _SeedDropout(Callback):
         self.cuda = cuda
 
     def on_train_begin(self, net, **kwargs):
-        _seed_torch(self.seed, self.cuda)
-
-
-def _seed_torch(seed: int, cuda: bool) -> None:
-    """Seed the generators a member draws from: the CPU's, and CUDA's if used.
-
-    Only those that :func:`torch_member_session` forked, so that the
-    process's other generators stay as they were.
-    """
-    torch.random.default_generator.manual_seed(seed)
-    if cuda:
-        torch.cuda.manual_seed_all(seed)
-
-
-_member_lock = threading.Lock()
-
-
-@contextmanager
-def torch_member_session(seed: int, device) -> Iterator[None]:
-    """Train one member alone in this process, on one CPU thread, from ``seed``.
-
-    torch's random generator (weight initialisation, dropout) is global to a
-    process: the member draws from it seeded with its own ``seed`` inside
-    :func:`torch.random.fork_rng`, which gives the process its generators
-    back afterwards (the user's own random streams are untouched). Members
-    sharing a process (joblib's threading backend) take turns; members in
-    separate processes (loky, the default, or dask) train in parallel, on
-    CPUs or sharing a GPU. One CPU thread each: how many threads share a
-    convolution changes the order of its sums, and with it the trained
-    network, so members come out the same whether they are fitted one after
-    another or in parallel.
-    """
-    cuda = _uses_cuda(device)
-    with _member_lock, torch.random.fork_rng(devices=None if cuda else []):
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        _seed_torch(seed, cuda)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(threads)
-
-
-def _uses_cuda(device) -> bool:
-    return str(device).startswith("cuda") and torch.cuda.is_available()
-
-
-def spread_over_gpus(device, group: int):
-    """The GPU of the ``group``-th job: ``cuda:{group % n_gpus}`` for "cuda".
-
-    Only a plain "cuda" on a process that sees several GPUs is spread; a
-    device with an index, the CPU, or a process that sees one GPU (a dask or
-    ray worker that owns one) keep what they asked for. Members' results do
-    not depend on which GPU of a kind trains them.
-
-    Examples
-    --------
-    >>> from sklearn_difficulty.nets import spread_over_gpus
-    >>> spread_over_gpus("cpu", 3), spread_over_gpus("cuda:1", 3)
-    ('cpu', 'cuda:1')
-    """
-    if str(device) != "cuda" or not torch.cuda.is_available():
-        return device
-    count = torch.cuda.device_count()
-    return f"cuda:{group % count}" if count > 1 else device
-
-
-def placed_on_gpu(estimator, group: int):
-    """A copy of ``estimator`` on the GPU of its group, if that changes it."""
-    from sklearn.base import clone
-
-    device = estimator.get_params(deep=False).get("device", "cpu")
-    placed = spread_over_gpus(device, group)
-    if placed == device:
-        return estimator
-    return clone(estimator).set_params(device=placed)
+        seed_torch(self.seed, cuda=self.cuda)
 
 
 def is_skorch_net(estimator) -> bool:
@@ -357,27 +303,6 @@ def _is_default_split(estimator) -> bool:
         and split is default.default
         and isinstance(split, ValidSplit)
     )
-
-
-def _loader_defaults(params: dict, kind: str, device) -> dict:
-    """DataLoader settings a member gets unless its net sets them.
-
-    With worker processes (``iterator_*__num_workers``, 0 by default as in
-    skorch), the workers start by fork (a member in a joblib worker would
-    otherwise start them through loky's context); on a GPU, batches come
-    from pinned memory. Workers are not made persistent: measured here, a
-    persistent worker's batches left the member's memory growing with the
-    data set (``benchmarks/bench_datasets.py``).
-    """
-    defaults: dict[str, Any] = {}
-    workers = params.get(f"{kind}__num_workers", 0)
-    if workers:
-        context = worker_context(workers)
-        if context:
-            defaults[f"{kind}__multiprocessing_context"] = context
-    if _uses_cuda(device):
-        defaults[f"{kind}__pin_memory"] = True
-    return {key: value for key, value in defaults.items() if key not in params}
 
 
 @dataclass(frozen=True)
@@ -486,7 +411,7 @@ class SkorchRecorder(Recorder):
                 (RECORDER_NAME, recorder),
                 (
                     f"{RECORDER_NAME}_dropout",
-                    _SeedDropout(streams.dropout, _uses_cuda(device)),
+                    _SeedDropout(streams.dropout, uses_cuda(device)),
                 ),
             ],
             "classes": list(plan.classes),
@@ -504,7 +429,7 @@ class SkorchRecorder(Recorder):
         if plan.options.drop_default_split:
             updates["train_split"] = None
         for kind in ("iterator_train", "iterator_valid"):
-            updates.update(_loader_defaults(params, kind, device))
+            updates.update(loader_defaults(params, kind, device))
         estimator.set_params(**updates)
         with torch_member_session(streams.init, device):
             # A Dataset brings its labels (class indices) itself, as skorch reads it.
@@ -536,12 +461,3 @@ class SkorchRecorder(Recorder):
 
 
 register_recorder(SkorchRecorder(), before=PartialFitRecorder.name)
-
-__all__ = [
-    "EpochPredictionRecorder",
-    "SkorchRecorder",
-    "placed_on_gpu",
-    "spread_over_gpus",
-    "is_skorch_net",
-    "torch_member_session",
-]

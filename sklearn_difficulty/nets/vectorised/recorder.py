@@ -1,0 +1,86 @@
+"""The vectorised recorder: the members of a VectorisedCNN, trained as one model."""
+
+from __future__ import annotations
+
+from sklearn.base import clone
+
+from ...recorders import (
+    PartialFitRecorder,
+    Recorder,
+    RecorderSettings,
+    check_sample_weight,
+    register_recorder,
+)
+from .._torch import placed_on_gpu
+from .estimator import VectorisedCNN
+from .trainer import group_size
+
+__all__ = ["VectorisedRecorder"]
+
+
+class VectorisedRecorder(Recorder):
+    """All members of a :class:`VectorisedCNN` trained as one batched model.
+
+    One job trains a group of ``member_chunk`` members (all of them by
+    default); the per-member cache, failures (a diverging member fails
+    alone), progress and record assembly are the ensemble's, as for every
+    recorder. Fit parameters are refused: the trainer takes none. The
+    outputs of ``record_outputs`` come from the logits of the pass that
+    gives the labels, batch by batch.
+
+    It reaches the network through its public methods:
+    :meth:`VectorisedCNN.training_settings` (checked, and what the groups
+    are sized from), :meth:`VectorisedCNN.resolved_max_epochs` and
+    :meth:`VectorisedCNN.record_members`.
+    """
+
+    name = "vectorised"
+    kind = "epoch"
+    uses_codes = True
+
+    def accepts(self, estimator) -> bool:
+        return isinstance(estimator, VectorisedCNN)
+
+    def check(self, estimator, *, fit_params, outputs) -> None:
+        """A VectorisedCNN with valid settings, no fit parameter; any output.
+
+        The members' logits give every output.
+        """
+        if not isinstance(estimator, VectorisedCNN):
+            raise ValueError(
+                "stage_method='vectorised' needs a network that trains its members "
+                f"together (nets.VectorisedCNN); got {type(estimator).__name__}."
+            )
+        estimator.training_settings()
+        check_sample_weight(estimator, "fit", fit_params)
+        if fit_params:
+            raise TypeError(
+                f"VectorisedCNN takes no fit parameters; got {sorted(fit_params)}."
+            )
+
+    def settings(self, estimator, *, n_epochs) -> RecorderSettings:
+        return RecorderSettings(n_epochs=None if n_epochs == "auto" else int(n_epochs))
+
+    def n_stages(self, estimator, plan):
+        epochs = plan.n_epochs or estimator.resolved_max_epochs()
+        return int(epochs) + int(plan.record_initial)
+
+    def group_size(self, estimator, plan, n_members: int) -> int:
+        """``member_chunk``; for "auto", sized here from the device's free memory.
+
+        Each group is one job, cached as soon as it finishes, so a killed run
+        loses one group at most.
+        """
+        return group_size(estimator.training_settings(), plan, n_members)
+
+    def place(self, estimator, group: int):
+        return placed_on_gpu(estimator, group)
+
+    def cache_token(self, estimator):
+        return clone(estimator).set_params(member_chunk=None)
+
+    def record(self, estimator, plan, seeds):
+        return estimator.record_members(plan, seeds)
+
+
+register_recorder(VectorisedRecorder(), before=PartialFitRecorder.name)

@@ -1,0 +1,489 @@
+"""The vectorised trainer: groups of members trained as one model, step by step.
+
+:func:`train_members` trains one member per seed, in groups of the
+settings' ``member_chunk`` (:func:`chunk_size`); :class:`GroupTrainer`
+trains one group, one method per step: build the members, stack their
+state, the forward pass (vmap, or grouped convolutions), the optimiser and
+its schedule, one epoch of steps, the recording pass, the members' results.
+:class:`TrainingSettings` are an estimator's parameters with the recipe's
+values for "auto", checked, which is all the trainer reads of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import stack_module_state
+
+from ..._inputs import is_augmented, is_torch_dataset
+from ..._random import MemberStreams
+from ...recorders import MemberPlan, MemberTraining, StageStore, true_class_outputs
+from .._torch import (
+    autocast,
+    autocast_dtype,
+    nchw_shape,
+    resolve_device,
+    seeded_generators,
+    uses_cuda,
+)
+from ..modules import adapts_to_data, resolve_module
+from ..recipes import optimizer_class, resolve_setting
+from .grouped_conv import GroupedConvNet
+from .images import ImageLoader
+from .vmapped import VmappedNet
+
+__all__ = [
+    "GroupTrainer",
+    "SetPredictions",
+    "TrainedMember",
+    "TrainingData",
+    "TrainingSettings",
+    "build_network",
+    "chunk_size",
+    "group_size",
+    "image_shape",
+    "train_members",
+]
+
+_RECORDING_BATCH = 1000  # images per batch of the recording pass
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """How members train: an estimator's parameters, "auto" resolved, checked.
+
+    The fields are :class:`~sklearn_difficulty.nets.VectorisedCNN`'s
+    parameters of the same names (see there); ``max_epochs``,
+    ``batch_size``, ``optimizer``, ``lr``, ``lr_step`` and ``lr_decay`` hold
+    the module's recipe's values where the parameter is "auto".
+    """
+
+    module: Any
+    module_kwargs: Mapping | None
+    max_epochs: int
+    batch_size: int
+    optimizer: str
+    lr: float
+    momentum: float
+    weight_decay: float
+    lr_step: int | None
+    lr_decay: float | None
+    device: str
+    precision: str
+    channels_last: bool
+    member_chunk: int | str | None
+    channels: str
+    num_workers: int
+
+    @classmethod
+    def from_params(cls, params: Mapping) -> TrainingSettings:
+        """The settings of an estimator's ``get_params()``; a clear error if invalid."""
+        module = params["module"]
+        values = {
+            field.name: resolve_setting(module, field.name, params[field.name])
+            if field.name in _FROM_RECIPE
+            else params[field.name]
+            for field in fields(cls)
+        }
+        if values["optimizer"] not in ("sgd", "adam", "adadelta"):
+            raise ValueError(
+                "optimizer must be 'auto', 'sgd', 'adadelta' or 'adam'; got "
+                f"{params['optimizer']!r}."
+            )
+        autocast_dtype(values["precision"])  # a known precision
+        for name in ("max_epochs", "batch_size", "lr_step"):
+            value = values[name]
+            if name == "lr_step" and value is None:
+                continue
+            if not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+            values[name] = int(value)
+        return cls(**values)
+
+
+_FROM_RECIPE = frozenset(
+    {"max_epochs", "batch_size", "optimizer", "lr", "lr_step", "lr_decay"}
+)
+
+
+# Networks and group sizes --------------------------------------------------------
+
+
+def build_network(
+    settings: TrainingSettings, shape, n_classes: int, *, seed: int = 0
+) -> nn.Module:
+    """One member's network, its initial weights drawn from ``seed`` alone.
+
+    The paper's networks and torchvision's are built for images of ``shape``
+    (C, H, W) and ``n_classes``. Batch norm keeps no running statistics: batch
+    statistics in training and in the recording pass (running statistics
+    are state outside the parameters, which vmap cannot update per member).
+    torch's own generators are left as they were.
+    """
+    module = resolve_module(settings.module)
+    if isinstance(module, nn.Module):
+        raise TypeError(
+            "VectorisedCNN needs a module class (or a name), to build each member "
+            "with its own initial weights; got an instance."
+        )
+    kwargs = dict(settings.module_kwargs or {})
+    if adapts_to_data(module):
+        kwargs.setdefault("input_shape", shape)
+        kwargs.setdefault("n_classes", n_classes)
+    with seeded_generators(seed):
+        built = module(**kwargs)
+    torch.func.replace_all_batch_norm_modules_(built)
+    return built
+
+
+def image_shape(plan: MemberPlan, channels: str) -> tuple[int, ...]:
+    """The shape (C, H, W) of one of the plan's images as the members take it.
+
+    A Dataset's images are taken as they are; arrays of images are converted
+    to NCHW (:func:`~sklearn_difficulty.nets.images_to_nchw` with
+    ``channels``), so their sample shape may be channels-last.
+    """
+    if is_torch_dataset(plan.X):
+        return tuple(plan.sample_shape)
+    return nchw_shape(plan.sample_shape, channels)
+
+
+def chunk_size(
+    settings: TrainingSettings, n_members: int, shape, n_classes: int, device
+) -> int:
+    """How many members train together: ``member_chunk``, or sized for the GPU.
+
+    ``member_chunk`` None trains them all at once, as does "auto" off a GPU;
+    "auto" on a GPU fits the groups to its free memory.
+    """
+    chunk = settings.member_chunk
+    if chunk is None or (chunk == "auto" and device.type != "cuda"):
+        return n_members
+    if chunk != "auto":
+        if not isinstance(chunk, int | np.integer) or chunk < 1:
+            raise ValueError(
+                "member_chunk must be a positive integer, 'auto' or None; got "
+                f"{chunk!r}."
+            )
+        return int(chunk)
+    module = build_network(settings, shape, n_classes)
+    parameters = sum(p.numel() for p in module.parameters()) * 4
+    free, _ = torch.cuda.mem_get_info(device)
+    # weights, gradients, two optimiser moments, and room for activations
+    per_member = parameters * 8 + settings.batch_size * int(np.prod(shape)) * 4 * 64
+    return max(1, min(n_members, int(0.8 * free // per_member)))
+
+
+def group_size(settings: TrainingSettings, plan: MemberPlan, n_members: int) -> int:
+    """How many members one job trains: :func:`chunk_size` on the plan's data.
+
+    Worked out in the parent from the plan's sample shape, on the device a
+    job will use (a job warns if CUDA is missing).
+    """
+    name = str(settings.device)
+    device = torch.device(name if uses_cuda(name) else "cpu")
+    return chunk_size(
+        settings, n_members, image_shape(plan, settings.channels),
+        len(plan.classes), device,
+    )  # fmt: skip
+
+
+# Training -------------------------------------------------------------------------
+
+
+class TrainingData(NamedTuple):
+    """What every group of one call trains on and is recorded on."""
+
+    X: ImageLoader
+    y: torch.Tensor
+    scored: list[ImageLoader]
+    image_shape: tuple[int, ...]
+    device: torch.device
+
+    @classmethod
+    def of(cls, settings: TrainingSettings, plan: MemberPlan) -> TrainingData:
+        """The plan's images and labels on the settings' device."""
+        device = torch.device(resolve_device(settings.device))
+
+        def loader(data) -> ImageLoader:
+            return ImageLoader(
+                data,
+                channels=settings.channels,
+                num_workers=settings.num_workers,
+                device=device,
+            )
+
+        return cls(
+            X=loader(plan.X),
+            y=torch.as_tensor(np.asarray(plan.y, dtype=np.int64), device=device),
+            scored=[loader(scored) for scored in plan.scored],
+            image_shape=image_shape(plan, settings.channels),
+            device=device,
+        )
+
+
+class TrainedMember(NamedTuple):
+    """One member trained by a :class:`GroupTrainer`.
+
+    Attributes
+    ----------
+    module : torch module
+        Its network, trained, in eval mode, on the CPU.
+    history : list of float
+        Its mean training loss per epoch.
+    training : MemberTraining
+        Its recorded stages, predictions and outputs.
+    indices : ndarray or None
+        The training examples it was given (None: all of them).
+    """
+
+    module: nn.Module
+    history: list
+    training: MemberTraining
+    indices: np.ndarray | None
+
+
+def train_members(
+    settings: TrainingSettings, plan: MemberPlan, seeds: Sequence[int]
+) -> list[TrainedMember | Exception]:
+    """Train one member per seed, in groups; a member whose loss diverged fails alone.
+
+    Each member gets its subset, initial weights, batch order and dropout
+    masks from its own seed (:class:`~sklearn_difficulty._random.
+    MemberStreams`), so it trains the same whichever group it is in.
+    """
+    if is_augmented(plan.X):
+        raise ValueError(
+            "VectorisedCNN loads each image once per step for all the members "
+            "whose batches hold it, so it cannot give each member its own "
+            "random augmentation: train augmented data with SkorchCNN."
+        )
+    data = TrainingData.of(settings, plan)
+    device = data.device
+    streams = [MemberStreams.from_seed(seed) for seed in seeds]
+    chunk = chunk_size(
+        settings, len(seeds), data.image_shape, len(plan.classes), device
+    )
+    results: list[TrainedMember | Exception] = []
+    for start in range(0, len(seeds), chunk):
+        group = streams[start : start + chunk]
+        results += GroupTrainer(settings, plan, data, group).train()
+    return results
+
+
+class SetPredictions(NamedTuple):
+    """A group's predictions on one scored set at one stage."""
+
+    labels: np.ndarray  # (members, examples): class indices
+    outputs: dict[str, np.ndarray]  # kind -> (members, examples)
+
+
+class GroupTrainer:
+    """A group of members trained as one batched model, one method per step.
+
+    Built, it holds the members' networks (:meth:`build_members`), their
+    stacked state (:meth:`stack_state`), the engine that runs them
+    (:meth:`engine`) and the optimiser (:meth:`optimiser`); :meth:`train`
+    then records the untrained members, runs every epoch
+    (:meth:`run_epoch`, :meth:`step`), records the kept ones
+    (:meth:`record_stage`) and gives the members' :meth:`results`.
+
+    Parameters
+    ----------
+    settings : TrainingSettings
+    plan : MemberPlan
+    data : TrainingData
+    streams : list of MemberStreams
+        One per member of the group.
+    """
+
+    def __init__(self, settings, plan: MemberPlan, data: TrainingData, streams):
+        self.settings = settings
+        self.plan = plan
+        self.data = data
+        self.streams = streams
+        self.n_members = len(streams)
+        self.n_epochs = plan.n_epochs or settings.max_epochs
+        device = data.device
+        # Each member's dropout seed and training step, read by the keyed dropout.
+        self.keys = torch.zeros(self.n_members, 2, dtype=torch.int64, device=device)
+        self.keys[:, 0] = torch.as_tensor([s.dropout for s in streams], device=device)
+        self.steps = 0
+        self.modules = self.build_members()
+        self.params, self.buffers = self.stack_state(self.modules)
+        self.net = self.engine(self.modules[0])
+        self.optimizer, self.schedule = self.optimiser()
+        self.indices = [plan.member_indices(s) for s in streams]
+        rows = [np.arange(len(data.y)) if i is None else i for i in self.indices]
+        self.rows = torch.as_tensor(np.stack(rows), device=device)  # (members, n)
+        self.orders = [
+            torch.Generator(device=device).manual_seed(s.order) for s in streams
+        ]
+        self.autocast = autocast(device.type, settings.precision)
+        self.stores = [StageStore(plan) for _ in streams]
+        self.history = np.zeros((self.n_members, self.n_epochs))
+
+    def build_members(self) -> list[nn.Module]:
+        """Each member's network, its initial weights from its own "init" stream."""
+        n_classes = len(self.plan.classes)
+        return [
+            build_network(self.settings, self.data.image_shape, n_classes, seed=s.init)
+            for s in self.streams
+        ]
+
+    def stack_state(self, modules) -> tuple[dict, dict]:
+        """The members' parameters and buffers, stacked members first, on the device."""
+        params, buffers = stack_module_state(modules)
+        device = self.data.device
+        params = {k: v.to(device).detach().requires_grad_() for k, v in params.items()}
+        return params, {k: v.to(device) for k, v in buffers.items()}
+
+    def engine(self, template: nn.Module) -> GroupedConvNet | VmappedNet:
+        """What runs the members forward: grouped convolutions, or vmap."""
+        if self.settings.channels_last:
+            return GroupedConvNet(template, self.n_members, self.keys)
+        return VmappedNet(template, self.keys)
+
+    def optimiser(self):
+        """The optimiser of all the members' parameters, and its schedule (or None).
+
+        SGD, AdaDelta and Adam work element-wise: each member's update is
+        exactly its own.
+        """
+        settings = self.settings
+        kwargs = {"lr": settings.lr, "weight_decay": settings.weight_decay}
+        if settings.optimizer == "sgd":
+            kwargs["momentum"] = settings.momentum
+        optimizer = optimizer_class(settings.optimizer)(self.params.values(), **kwargs)
+        if settings.lr_step is None:
+            return optimizer, None
+        return optimizer, torch.optim.lr_scheduler.StepLR(
+            optimizer, step_size=settings.lr_step, gamma=1 / settings.lr_decay
+        )
+
+    def train(self) -> list[TrainedMember | Exception]:
+        """Train and record the group; one result (or error) per member."""
+        if self.plan.record_initial:
+            self.record_stage(0)
+        for epoch in range(1, self.n_epochs + 1):
+            self.history[:, epoch - 1] = self.run_epoch()
+            if self.plan.is_kept(epoch, self.n_epochs):
+                self.record_stage(epoch)
+        return self.results()
+
+    def run_epoch(self) -> np.ndarray:
+        """One epoch, each member in its own batch order; its mean training loss."""
+        self.net.train(True)
+        n_rows = self.rows.shape[1]
+        order = torch.stack(
+            [
+                torch.randperm(n_rows, generator=g, device=self.data.device)
+                for g in self.orders
+            ]
+        )
+        batches = torch.gather(self.rows, 1, order).split(
+            self.settings.batch_size, dim=1
+        )
+        losses = torch.zeros(self.n_members, device=self.data.device)
+        for batch, images in zip(batches, self.data.X.batches(batches), strict=True):
+            losses += self.step(batch, images) * batch.shape[1]
+        if self.schedule is not None:
+            self.schedule.step()
+        return (losses / n_rows).cpu().numpy()
+
+    def step(self, batch: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
+        """One training step of every member on its batch; its mean loss."""
+        self.keys[:, 1] = self.steps
+        self.steps += 1
+        with self.autocast:
+            logits = self.net.batched(self.params, self.buffers, images)
+        per_member = (
+            nn.functional.cross_entropy(
+                logits.float().flatten(0, 1),
+                self.data.y[batch].flatten(),
+                reduction="none",
+            )
+            .view(self.n_members, -1)
+            .mean(dim=1)
+        )
+        self.optimizer.zero_grad(set_to_none=True)
+        per_member.sum().backward()
+        self.optimizer.step()
+        return per_member.detach()
+
+    def record_stage(self, stage: int) -> None:
+        """The recording pass: every member's predictions on every scored set."""
+        self.net.train(False)
+        with torch.no_grad():
+            sets = [
+                self.predict_set(index, images)
+                for index, images in enumerate(self.data.scored)
+            ]
+        for m, store in enumerate(self.stores):
+            store.stages.append(stage)
+            for index, predicted in enumerate(sets):
+                outputs = {kind: v[m] for kind, v in predicted.outputs.items()}
+                store.add(index, self.plan.encode(index, predicted.labels[m]), outputs)
+
+    def predict_set(self, index: int, images: ImageLoader) -> SetPredictions:
+        """The members' labels on one scored set, and the outputs the plan asks for.
+
+        The outputs come from the same logits, moved to numpy batch by batch
+        (:func:`~sklearn_difficulty.recorders.true_class_outputs`).
+        """
+        kinds = tuple(self.plan.outputs)
+        labels: list[torch.Tensor] = []
+        values: dict[str, list[np.ndarray]] = {kind: [] for kind in kinds}
+        start = 0
+        for batch in images.in_order(_RECORDING_BATCH):
+            with self.autocast:
+                logits = self.net.shared(self.params, self.buffers, batch)
+            labels.append(logits.argmax(2))
+            if kinds:
+                stop = start + logits.shape[1]
+                outputs = true_class_outputs(
+                    kinds,
+                    self.plan.targets[index][start:stop],
+                    scores=logits.detach().double().cpu().numpy(),
+                    dtype=self.plan.output_dtype,
+                )
+                for kind in kinds:
+                    values[kind].append(outputs[kind])
+                start = stop
+        return SetPredictions(
+            torch.cat(labels, dim=1).cpu().numpy(),
+            {kind: np.concatenate(v, axis=1) for kind, v in values.items()},
+        )
+
+    def results(self) -> list[TrainedMember | Exception]:
+        """Each member's network and record; a FloatingPointError if it diverged."""
+        results: list[TrainedMember | Exception] = []
+        for m, module in enumerate(self.modules):
+            history = self.history[m]
+            if not np.isfinite(history).all():
+                epoch = int(np.flatnonzero(~np.isfinite(history))[0]) + 1
+                results.append(
+                    FloatingPointError(
+                        f"the training loss of the member with seed "
+                        f"{self.streams[m].seed} became {history[epoch - 1]} at "
+                        f"epoch {epoch}."
+                    )
+                )
+                continue
+            module.load_state_dict(
+                {k: v[m].detach().cpu() for k, v in self.params.items()}, strict=False
+            )
+            results.append(
+                TrainedMember(
+                    module.eval(),
+                    history.tolist(),
+                    self.stores[m].result(),
+                    self.indices[m],
+                )
+            )
+        return results
