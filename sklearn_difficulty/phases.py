@@ -59,6 +59,25 @@ around it outweigh it: one bi-modal stage does not make the stages
 after it bi-modal, and one stage out of line among bi-modal ones is
 read as noise. Collapsed stages keep their own label and take no part
 in the ordering. With ``ordered=False`` every stage gets its own label.
+
+For example, two untrained members that answer class 0 for everything
+(stage 0), then learn all: their scores are 0 and 1 at stage 0, yet nothing
+has been learnt. The scores alone cannot tell.
+
+>>> import numpy as np
+>>> from sklearn_difficulty import PredictionRecord
+>>> from sklearn_difficulty.phases import learning_phases
+>>> from sklearn_difficulty.scores import consistency_matrix
+>>> targets = np.array([0, 1, 0, 1])
+>>> before = np.zeros(4, int)
+>>> record = PredictionRecord(
+...     predictions={"train": np.array([[before, targets]] * 2)},
+...     targets={"train": targets}, classes=np.array(["cat", "dog"]),
+...     stages=np.array([0, 1]))
+>>> learning_phases(record)
+array(['initialization', 'end of learning'], dtype='<U21')
+>>> learning_phases(consistency_matrix(record), n_classes=2)
+array(['bi-modality', 'end of learning'], dtype='<U21')
 """
 
 from __future__ import annotations
@@ -253,10 +272,7 @@ def learning_phases(
 
     Examples
     --------
-    >>> import numpy as np
-    >>> from sklearn_difficulty import PredictionRecord
     >>> from sklearn_difficulty.phases import learning_phases
-    >>> from sklearn_difficulty.scores import consistency_matrix
     >>> learning_phases([[0.1, 0.2, 0.3, 0.2, 0.1, 0.3, 0.2, 0.1],
     ...                  [0.1, 0.5, 0.6, 0.4, 0.3, 0.5, 0.6, 0.4],
     ...                  [0, 0, 1, 1, 1, 0, 1, 1],
@@ -270,21 +286,6 @@ def learning_phases(
     >>> learning_phases([[0, 0, 1, 1, 1, 0, 1, 1], bell, bell], n_classes=5)
     array(['beginning of learning', 'beginning of learning',
            'beginning of learning'], dtype='<U21')
-
-    Two untrained members that answer class 0 for everything (stage 0),
-    then learn all: their scores are 0 and 1 at stage 0, yet nothing has
-    been learnt. The scores alone cannot tell.
-
-    >>> targets = np.array([0, 1, 0, 1])
-    >>> before = np.zeros(4, int)
-    >>> record = PredictionRecord(
-    ...     predictions={"train": np.array([[before, targets]] * 2)},
-    ...     targets={"train": targets}, classes=np.array(["cat", "dog"]),
-    ...     stages=np.array([0, 1]))
-    >>> learning_phases(record)
-    array(['initialization', 'end of learning'], dtype='<U21')
-    >>> learning_phases(consistency_matrix(record), n_classes=2)
-    array(['bi-modality', 'end of learning'], dtype='<U21')
     """
     scores = consistency_matrix(source, scored_set)
     record = record_of(source)
@@ -294,14 +295,12 @@ def learning_phases(
         n_classes = record.n_classes
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2; got {n_classes}.")
-    for name, value in [
-        ("chance_tolerance", chance_tolerance),
-        ("bimodal_threshold", bimodal_threshold),
-        ("min_spread", min_spread),
-        ("end_threshold", end_threshold),
-    ]:
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a non-negative number; got {value}.")
+    _check_thresholds(
+        chance_tolerance=chance_tolerance,
+        bimodal_threshold=bimodal_threshold,
+        min_spread=min_spread,
+        end_threshold=end_threshold,
+    )
     collapsed = (
         np.zeros(scores.shape[0], dtype=bool)
         if record is None
@@ -321,6 +320,12 @@ def learning_phases(
         distance[bimodal_shape & (rank < 2), 2] = 0
         rank[~collapsed] = _closest_monotone(distance[~collapsed])
     return np.asarray(PHASES, dtype="<U21")[rank]
+
+
+def _check_thresholds(**thresholds: float) -> None:
+    for name, value in thresholds.items():
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a non-negative number; got {value}.")
 
 
 def _closest_monotone(distance: NDArray[np.intp]) -> NDArray[np.intp]:

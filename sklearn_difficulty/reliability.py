@@ -243,19 +243,9 @@ def split_half_reliability(
         )
     if isinstance(score, str):  # named scores read one scored set: copy only it
         record = _one_set(record, scored_set)
-    rng = check_random_state(random_state)
     n_half = n_members // 2
-    orders = (rng.permutation(n_members) for _ in range(n_splits))
     correlations = _correlations(
-        function,
-        scored_set,
-        (
-            (
-                record.select_members(order[:n_half]),
-                record.select_members(order[n_half : 2 * n_half]),
-            )
-            for order in orders
-        ),
+        function, scored_set, _halves(record, n_splits, random_state)
     )
     finite = correlations[np.isfinite(correlations)]
     half = float(finite.mean()) if finite.size else math.nan
@@ -268,6 +258,19 @@ def split_half_reliability(
         score=name,
         scored_set=scored_set,
     )
+
+
+def _halves(record: PredictionRecord, n_splits: int, random_state):
+    """``n_splits`` random pairs of disjoint halves of ``n_members // 2`` members."""
+    rng = check_random_state(random_state)
+    n_members = record.n_members
+    n_half = n_members // 2
+    for _ in range(n_splits):
+        order = rng.permutation(n_members)
+        yield (
+            record.select_members(order[:n_half]),
+            record.select_members(order[n_half : 2 * n_half]),
+        )
 
 
 def _check_result(result) -> Bunch:
