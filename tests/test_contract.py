@@ -215,3 +215,51 @@ def test_the_declared_plugins_load_and_are_the_registered_recorders():
         recorder_class = point.load()
         assert issubclass(recorder_class, Recorder)
         assert isinstance(RECORDERS[recorder_class.name], recorder_class)
+
+
+def test_no_module_reaches_into_another_modules_private_names():
+    """Private helpers stay in their module: shared ones get public names.
+
+    No module imports a ``_name`` from another module of the package (a
+    private module of its own package may be imported whole), and none calls
+    ``obj._method(...)`` on a method that another module defines (the
+    recorders reach their estimators through public methods).
+    """
+    trees = {path: ast.parse(path.read_text()) for path in PACKAGE.rglob("*.py")}
+    private = {}  # private function, class or method name -> defining modules
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.ClassDef) and (
+                node.name.startswith("_") and not node.name.startswith("__")
+            ):
+                private.setdefault(node.name, set()).add(path)
+    offenders = []
+    for path, tree in trees.items():
+        where = path.relative_to(PACKAGE)
+        for node in ast.walk(tree):
+            ours = isinstance(node, ast.ImportFrom) and (
+                node.level > 0 or (node.module or "").startswith("sklearn_difficulty")
+            )
+            if ours:
+                module_dir = path.parent
+                for alias in node.names:
+                    name = alias.name
+                    is_module = (module_dir / f"{name}.py").exists() or (
+                        module_dir / name
+                    ).is_dir()
+                    if name.startswith("_") and not name.startswith("__"):
+                        if not is_module:
+                            offenders.append(f"{where}:{node.lineno} imports {name}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                name, owner = node.func.attr, node.func.value
+                if not name.startswith("_") or name.startswith("__"):
+                    continue
+                if isinstance(owner, ast.Name) and owner.id in ("self", "cls"):
+                    continue
+                if isinstance(owner, ast.Call) and getattr(owner.func, "id", "") == (
+                    "super"
+                ):
+                    continue
+                if private.get(name, {path}) - {path} and path not in private[name]:
+                    offenders.append(f"{where}:{node.lineno} calls .{name}()")
+    assert offenders == []
