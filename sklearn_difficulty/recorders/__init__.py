@@ -7,6 +7,13 @@ of recording is one :class:`Recorder` subclass, registered by name in one
 registry (:data:`RECORDERS`); ``EnsembleDifficulty(stage_method=...)`` names
 one of them, or ``"auto"`` lets the registry choose.
 
+The words, one meaning each: a *recorder* records members (its
+:meth:`Recorder.record` trains a group of them, :func:`record_member` one);
+each member gives a :class:`MemberRecord` (itself, its stages, its
+predictions); the ensemble assembles them into the one
+:class:`~sklearn_difficulty.PredictionRecord`, which a run saves as
+``record.npz``.
+
 - the contract (:class:`Recorder` and its hooks, the typed
   :class:`MemberPlan`, :class:`RecorderSettings`, :class:`MemberTraining`
   and :class:`MemberRecord`): ``_base``;
