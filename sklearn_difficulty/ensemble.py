@@ -372,6 +372,7 @@ or torch Dataset
 
     def _check_and_plan(self, X, y, eval_set, sample_weight, fit_params):
         """Check the data, labels and parameters; plan what every member records."""
+        self._check_counts()
         if not is_classifier(self.estimator):
             raise ValueError(
                 "EnsembleDifficulty scores examples by the labels its members "
@@ -421,6 +422,30 @@ or torch Dataset
             output_dtype=np.dtype(self.output_dtype),
         )
         return recorder, plan
+
+    def _check_counts(self) -> None:
+        """What ``_parameter_constraints`` cannot say, checked before any training.
+
+        A bool is an ``Integral`` to Python: ``n_estimators=True`` would pass
+        the constraints and fail later in numpy. And ``min_members`` can only
+        be met if it is at most ``n_estimators``.
+        """
+        for name in ("n_estimators", "n_epochs", "stage_step", "max_samples"):
+            value = getattr(self, name)
+            if isinstance(value, bool | np.bool_):
+                raise ValueError(
+                    f"{name} must be a number, not a bool; got {value!r}."
+                )
+        if isinstance(self.min_members, bool | np.bool_):
+            raise ValueError(
+                f"min_members must be an int, not a bool; got {self.min_members!r}."
+            )
+        if self.min_members > self.n_estimators:
+            raise ValueError(
+                f"min_members={self.min_members} is more than "
+                f"n_estimators={self.n_estimators}: the fit could never keep "
+                "enough members; lower min_members or train more members."
+            )
 
     def _run(self, recorder, plan, seeds):
         """Every member through the recorder: cache, failures, progress."""

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from conftest import SpyClassifier
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import make_column_transformer
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -581,3 +581,29 @@ def test_max_samples_of_the_whole_set_is_no_subset(iris):
         ed.fit(X, y)
     assert ed.record_.in_bag is None
     assert not hasattr(ed, "heldout_consistency_")
+
+
+class _NeverFit(ClassifierMixin, BaseEstimator):
+    """Fails the test if any member is trained: checks must come first."""
+
+    def fit(self, X, y):
+        raise AssertionError("a member was trained before the parameters were checked")
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"n_estimators": True}, "n_estimators must be a number, not a bool"),
+        ({"stage_step": True}, "stage_step must be a number, not a bool"),
+        ({"max_samples": True}, "max_samples must be a number, not a bool"),
+        ({"min_members": True}, "min_members must be an int, not a bool"),
+        ({"n_estimators": 3, "min_members": 4}, "min_members=4 is more than"),
+    ],
+)
+def test_impossible_counts_are_refused_before_any_training(iris, params, message):
+    X, y = iris[:2]
+    with pytest.raises(ValueError, match=message):
+        EnsembleDifficulty(_NeverFit(), **params).fit(X, y)
