@@ -55,6 +55,7 @@ def _run(args) -> None:
         device=args.device,
         random_state=args.random_state,
         data_dir=args.data_dir,
+        memory=None if args.no_memory else args.memory,
         overwrite=args.overwrite,
         verbose=0 if args.quiet else 1,
     )
@@ -160,7 +161,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", default="cpu")
     run.add_argument("--random-state", type=int, default=0)
     run.add_argument("--out", required=True, help="folder for the results")
-    run.add_argument("--overwrite", action="store_true")
+    memory = run.add_mutually_exclusive_group()
+    memory.add_argument(
+        "--memory",
+        default="auto",
+        metavar="DIR",
+        help="keep each member here as soon as it has trained, so that the same "
+        "command after a kill trains only the missing ones (default: OUT/members)",
+    )
+    memory.add_argument(
+        "--no-memory", action="store_true", help="keep no member (no resuming)"
+    )
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in OUT (only the run's own files are removed; "
+        "an unfinished run is resumed without it)",
+    )
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(handler=_run)
 

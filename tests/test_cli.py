@@ -333,3 +333,56 @@ def test_rank_by_offers_the_scores_of_the_registry(tmp_path):
     cli("report", tmp_path / "a")
     page = (tmp_path / "a" / "report.html").read_text()
     assert "Ranked by <strong>aum</strong>" in page
+
+
+def _fits(log) -> int:
+    try:
+        with open(log) as handle:
+            return len(handle.read().split())
+    except FileNotFoundError:
+        return 0
+
+
+def test_a_killed_cli_run_resumes_with_the_same_command(tmp_path):
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    tests = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([tests, os.getcwd()])}
+    log, out = tmp_path / "fits.log", tmp_path / "run"
+    command = [
+        sys.executable, "-m", "sklearn_difficulty.cli", "run",
+        "--model", "conftest.SlowCountingClassifier", "--param", f"log={log}",
+        "--param", "sleep=0.3", "--members", "6", "--max-samples", "0.8",
+        "--n-jobs", "1", "--quiet", "--out", str(out),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env)
+    deadline = time.time() + 120
+    while _fits(log) < 3 and time.time() < deadline:  # some members are done
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = _fits(log)
+    assert 3 <= done_before < 6
+    refused = cli("report", out, check=False)  # an unfinished run is not a run
+    assert refused.returncode == 1 and "unfinished" in refused.stderr
+    assert "same command" in refused.stderr
+
+    subprocess.run(command, env=env, check=True, timeout=300)  # the same command
+    assert _fits(log) - done_before <= 6 - done_before + 1  # the killed one at most
+    whole = tmp_path / "whole"
+    subprocess.run(
+        [*command[:-1], str(whole)], env=env, check=True, timeout=300
+    )  # an uninterrupted run
+    resumed, uninterrupted = (
+        PredictionRecord.load(folder / "record.npz") for folder in (out, whole)
+    )
+    for name in resumed.set_names:
+        np.testing.assert_array_equal(
+            resumed.predictions[name], uninterrupted.predictions[name]
+        )
+    np.testing.assert_array_equal(resumed.in_bag, uninterrupted.in_bag)
+    np.testing.assert_array_equal(resumed.seeds, uninterrupted.seeds)
+    assert cli("report", out).returncode == 0

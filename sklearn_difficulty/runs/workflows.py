@@ -106,6 +106,7 @@ def run(
     device: str = "cpu",
     random_state: int = 0,
     data_dir=None,
+    memory="auto",
     overwrite: bool = False,
     verbose: int = 1,
 ) -> RunFolder:
@@ -146,14 +147,35 @@ def run(
     random_state : int, default=0
     data_dir : str, default=None
         Where MNIST, CIFAR, tiny ImageNet or ImageNet files are.
+    memory : "auto", str, path-like or None, default="auto"
+        Where each member is kept as soon as it has trained
+        (:class:`EnsembleDifficulty`'s ``memory``), so that the same call
+        after a kill (or a crash) trains only the members that are missing:
+        "auto" is the folder ``members`` in ``out``
+        (:attr:`RunFolder.memory_path`); a path is any folder (one shared by
+        several runs, say: members are kept under a key of everything that
+        shapes them, so a run never reads another's); None keeps nothing.
     overwrite : bool, default=False
-        Replace a run already in ``out``.
+        Replace a finished run already in ``out``: the files the run folder
+        format owns are removed first, and only they (the members kept in
+        ``memory`` stay, since they are found by their key). An unfinished
+        run in ``out`` is resumed without it; a folder that holds anything
+        else is never written into.
     verbose : int, default=1
         1 shows the members' progress on a terminal.
 
     Returns
     -------
     folder : RunFolder
+
+    Notes
+    -----
+    Everything that can be checked is checked before any training: the
+    output folder (it must be writable, and hold nothing but a run), the
+    score ``rank_by``, the data and the model. The folder is marked as an
+    unfinished run while the members train, and its summary, written last,
+    marks it finished: :func:`report` and :func:`compare` refuse an
+    unfinished run and say how to resume it.
     """
     folder = RunFolder.create(out, overwrite=overwrite)
     check_ranking(rank_by, subsets=max_samples is not None)
@@ -161,6 +183,16 @@ def run(
         data, model, params=params, epochs=epochs, rounds=rounds, device=device,
         data_dir=data_dir, random_state=random_state,
     )  # fmt: skip
+    asked = {
+        "data": data,
+        "model": model,
+        "params": {k: repr(v) for k, v in parse_params(params).items()},
+        "epochs": epochs,
+        "rounds": rounds,
+        "max_samples": max_samples,
+        "random_state": random_state,
+    }
+    folder.begin(asked)
     ensemble = EnsembleDifficulty(
         inputs.estimator,
         n_estimators=members,
@@ -169,18 +201,13 @@ def run(
         random_state=random_state,
         record_outputs=_outputs_to_record(record_outputs, rank_by),
         verbose=verbose,
+        memory=folder.memory_path if memory == "auto" else memory,
     )
     start = time.perf_counter()
     ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
     summary = {
-        "data": data,
-        "model": model,
-        "params": {k: repr(v) for k, v in parse_params(params).items()},
-        "epochs": epochs,
-        "rounds": rounds,
-        "max_samples": max_samples,
+        **asked,
         "record_outputs": list(ensemble.record_.output_kinds),
-        "random_state": random_state,
         **inputs.sizes(),
         "seconds": round(time.perf_counter() - start, 2),
     }
