@@ -5,7 +5,10 @@ public names are re-exported by :mod:`sklearn_difficulty.datasets`, which
 imports this module only when one of them is first used.
 
 The datasets list their files once, when made (see :mod:`._image_listing`),
-without opening any image, and open an image only when it is indexed.
+without opening any image; without a transform they then read every file's
+header (see :mod:`._image_reading`) so that mixed sizes and images of more
+than ``max_pixels`` pixels are found before any training. An image is
+decoded only when it is indexed, after its header was checked.
 Pickled (as when a member's task goes to a joblib worker) they carry their
 description (root folder, options, transform) and a fingerprint of the
 listing, never the listing itself: the worker lists the files again on first
@@ -93,7 +96,7 @@ class ImageFilesDataset(Dataset):
 
     Every image must have one size, for networks take one input shape.
     Without a transform, the header of every file is read when the dataset
-    is made (one open per file, no pixel decoded: about 30 to 50
+    is made (one open per file, no pixel decoded: about 30 to 100
     microseconds a file for small PNGs on a local disk), and two files of
     different sizes are a ValueError naming both and suggesting a resizing
     transform; a file of more than ``max_pixels`` pixels is a ValueError too.
@@ -174,6 +177,9 @@ class ImageFilesDataset(Dataset):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("max_pixels", DEFAULT_MAX_PIXELS)
+        state.setdefault("_image_size", None)
+        state.setdefault("_shapes", ItemShapes())
         self.__dict__.update(state)
 
     @property

@@ -5,7 +5,11 @@ prepared as ``root/train/<wnid>/`` and ``root/val/<wnid>/``, and tiny
 ImageNet as it is distributed. A listing is an :class:`ImageFiles`: the class
 names, the paths in a fixed sorted order, and their labels. A folder from
 elsewhere is checked as it is listed: a missing folder, an empty class or a
-malformed label file is an error that names the path. Needs no torch.
+malformed label file is an error that names the path. The walk cannot loop
+or hang: each real folder is walked once, a link never gives another class's
+images a second label (the rule is :class:`_FolderWalk`'s), and files named
+as images that are not regular files (a FIFO, a socket, a broken link) are
+skipped unopened, with one warning naming the folder. Needs no torch.
 """
 
 from __future__ import annotations

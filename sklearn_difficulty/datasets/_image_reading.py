@@ -4,7 +4,7 @@ An image file is opened lazily (:func:`PIL.Image.open` reads its header), its
 size is checked against ``max_pixels`` before a pixel is decoded, and only
 then is it loaded: a 20,000 x 20,000 PNG of a few kilobytes is one clear
 error, not gigabytes. :func:`common_size` reads the header of every file of
-a data set (one open per file, about 30 to 50 microseconds each for small
+a data set (one open per file, about 30 to 100 microseconds each for small
 PNGs on a local disk) and stops at the first two files of different sizes.
 :class:`ItemShapes` checks, as items are read, that every item has the shape
 of the first one, for sizes a transform decides. Needs pillow, not torch.
