@@ -631,6 +631,7 @@ def test_datasets_module_imports_without_torch(monkeypatch):
 #: The public names of sklearn_difficulty.datasets (its ``__all__``) ...
 PUBLIC_NAMES = [
     "CIFAR100_SUPERCLASSES",
+    "DEFAULT_MAX_PIXELS",
     "IMAGE_EXTENSIONS",
     "as_dataset",
     "augmented",

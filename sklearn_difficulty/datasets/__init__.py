@@ -11,6 +11,11 @@ label)`` that read each image file when it is indexed: ``load_image_folder``
 ``load_imagenet_folders``; ``as_dataset`` wraps what an array loader returns.
 Each exposes ``targets`` (int64 labels, known without opening an image) and
 ``classes``, and pickles to a few hundred bytes whatever its number of files.
+An image folder from elsewhere cannot loop, hang or blow up memory: each real
+folder is walked once, files that are not regular files are skipped (with a
+warning), an image of more than ``max_pixels`` pixels (``DEFAULT_MAX_PIXELS``,
+Pillow's limit) is a ValueError, and images of mixed sizes are found when
+the data set is made.
 They need the ``torch`` extra, imported when first used; their classes
 (``ImageFolderDataset``, ``TinyImageNetDataset``, ``ImageNetFoldersDataset``,
 ``ArrayImageDataset``, ``Augmented`` and the base class ``ImageFilesDataset``)
@@ -19,6 +24,7 @@ can be imported from this module too.
 The modules, one concept each: ``_file_formats`` (the readers of MNIST's and
 CIFAR's files), ``_array_loaders`` (the loaders that return arrays),
 ``_image_listing`` (the image files of a folder layout, without torch),
+``_image_reading`` (an image file checked before it is decoded),
 ``_file_datasets``, ``_array_dataset`` and ``_augmented`` (the torch
 Datasets) and ``_torch_loaders`` (the loaders that return torch Datasets).
 """
@@ -37,7 +43,7 @@ from ._array_loaders import (
     load_digits_images,
     load_mnist,
 )
-from ._image_listing import IMAGE_EXTENSIONS
+from ._image_listing import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS
 from ._image_listing import ImageFiles as ImageFiles  # the listing hook's result
 from ._torch_loaders import (
     as_dataset,
@@ -49,6 +55,7 @@ from ._torch_loaders import (
 
 __all__ = [
     "CIFAR100_SUPERCLASSES",
+    "DEFAULT_MAX_PIXELS",
     "IMAGE_EXTENSIONS",
     "as_dataset",
     "augmented",

@@ -5,7 +5,10 @@ public names are re-exported by :mod:`sklearn_difficulty.datasets`, which
 imports this module only when one of them is first used.
 
 The datasets list their files once, when made (see :mod:`._image_listing`),
-without opening any image, and open an image only when it is indexed.
+without opening any image; without a transform they then read every file's
+header (see :mod:`._image_reading`) so that mixed sizes and images of more
+than ``max_pixels`` pixels are found before any training. An image is
+decoded only when it is indexed, after its header was checked.
 Pickled (as when a member's task goes to a joblib worker) they carry their
 description (root folder, options, transform) and a fingerprint of the
 listing, never the listing itself: the worker lists the files again on first
@@ -27,6 +30,7 @@ from torch.utils.data import Dataset
 
 from .._validation import check_choice
 from ._image_listing import (
+    DEFAULT_MAX_PIXELS,
     IMAGE_EXTENSIONS,
     ImageFiles,
     list_image_folder,
@@ -34,6 +38,12 @@ from ._image_listing import (
     list_tiny_imagenet,
     normalised_extensions,
     tiny_imagenet_words,
+)
+from ._image_reading import (
+    ItemShapes,
+    check_max_pixels,
+    common_size,
+    read_image,
 )
 
 __all__ = [
@@ -65,14 +75,6 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"mode must be one of {_MODES}; got {mode!r}.")
 
 
-def _read_image(path: str, mode: str) -> Image.Image:
-    try:
-        with Image.open(path) as image:
-            return image.convert(mode)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise OSError(f"cannot read image {path}: {error}") from error
-
-
 def _to_float_tensor(image: Image.Image) -> torch.Tensor:
     """A PIL image as a float32 CxHxW tensor of its pixels / 255."""
     pixels = np.asarray(image, dtype=np.float32) / np.float32(255)
@@ -92,6 +94,17 @@ class ImageFilesDataset(Dataset):
     the dataset is made, keeps the listing out of pickles, lists again on first
     use after unpickling and checks that the listing did not change.
 
+    Every image must have one size, for networks take one input shape.
+    Without a transform, the header of every file is read when the dataset
+    is made (one open per file, no pixel decoded: about 30 to 100
+    microseconds a file for small PNGs on a local disk), and two files of
+    different sizes are a ValueError naming both and suggesting a resizing
+    transform; a file of more than ``max_pixels`` pixels is a ValueError too.
+    With a transform, the shapes it makes are known only once it is applied:
+    each item read must have the shape of the first item read (which
+    ``EnsembleDifficulty.fit`` reads before any member trains), else a
+    ValueError names both files.
+
     Parameters
     ----------
     transform : callable, default=None
@@ -100,6 +113,12 @@ class ImageFilesDataset(Dataset):
     mode : {"RGB", "L"}, default="RGB"
         The PIL mode each image is converted to: three channels (grey, palette
         and CMYK files included), or one grey channel.
+    max_pixels : int or None, default=89_478_485
+        The most pixels (width x height) an image file may have, checked from
+        its header before any pixel is decoded; a larger file is a ValueError
+        naming it. The default is Pillow's own limit (``PIL.Image.
+        MAX_IMAGE_PIXELS`` as Pillow ships it, about 9,459 x 9,459); None
+        means no limit, for trusted files only.
 
     Attributes
     ----------
@@ -113,14 +132,24 @@ class ImageFilesDataset(Dataset):
     """
 
     def __init__(
-        self, *, transform: Callable[[Any], Any] | None = None, mode: str = "RGB"
+        self,
+        *,
+        transform: Callable[[Any], Any] | None = None,
+        mode: str = "RGB",
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ):
         _check_mode(mode)
+        check_max_pixels(max_pixels)
         self.transform = transform
         self.mode = mode
+        self.max_pixels = max_pixels
         self._files: ImageFiles | None = None
         self._fingerprint: _Fingerprint | None = None
-        self._listed()
+        self._shapes = ItemShapes()
+        paths = self._listed().paths
+        self._image_size = (
+            None if transform is not None else common_size(paths, max_pixels)
+        )
 
     def _list_files(self) -> ImageFiles:
         """The hook: list the classes, the image files and their labels."""
@@ -148,6 +177,9 @@ class ImageFilesDataset(Dataset):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("max_pixels", DEFAULT_MAX_PIXELS)
+        state.setdefault("_image_size", None)
+        state.setdefault("_shapes", ItemShapes())
         self.__dict__.update(state)
 
     @property
@@ -173,9 +205,12 @@ class ImageFilesDataset(Dataset):
     def __getitem__(self, index: int) -> tuple[Any, int]:
         files = self._listed()
         path = files.paths[index]
-        image = _read_image(path, self.mode)
-        transform = _to_float_tensor if self.transform is None else self.transform
-        return transform(image), int(files.targets[index])
+        image = read_image(path, self.mode, self.max_pixels, self._image_size)
+        if self.transform is None:
+            return _to_float_tensor(image), int(files.targets[index])
+        item = self.transform(image)
+        self._shapes.check(path, item)
+        return item, int(files.targets[index])
 
     def _description(self) -> dict[str, Any]:
         """The options that a subclass shows in its repr, after its root."""
@@ -185,6 +220,8 @@ class ImageFilesDataset(Dataset):
         options = [repr(str(getattr(self, "root", "")))]
         options += [f"{key}={value!r}" for key, value in self._description().items()]
         options += [f"mode={self.mode!r}", f"transform={self.transform!r}"]
+        if self.max_pixels != DEFAULT_MAX_PIXELS:
+            options.append(f"max_pixels={self.max_pixels!r}")
         return f"{type(self).__name__}({', '.join(options)})"
 
 
@@ -195,7 +232,8 @@ class ImageFolderDataset(ImageFilesDataset):
     ``torchvision.datasets.ImageFolder``: class folders sorted by name (unless
     ``classes`` is given), each walked recursively with its files sorted, and
     only files whose names end (in any case) with one of ``extensions`` kept.
-    Listing the files opens no image; an image is read when indexed. Pickled,
+    Listing the files opens no image; an image is read when indexed (each
+    image's size is checked as :class:`ImageFilesDataset` says). Pickled,
     the dataset carries its description and not its file list (a few hundred
     bytes for any number of files).
 
@@ -214,6 +252,12 @@ class ImageFolderDataset(ImageFilesDataset):
     transform : callable, default=None
         Applied to each PIL image (after conversion to ``mode``), as in
         torchvision; None gives a float32 tensor CxHxW of the pixels / 255.
+    max_pixels : int or None, default=89_478_485
+        The most pixels (width x height) an image file may have, checked from
+        its header before any pixel is decoded; a larger file is a ValueError
+        naming it. The default is Pillow's own limit (``PIL.Image.
+        MAX_IMAGE_PIXELS`` as Pillow ships it, about 9,459 x 9,459); None
+        means no limit, for trusted files only.
 
     Attributes
     ----------
@@ -231,6 +275,28 @@ class ImageFolderDataset(ImageFilesDataset):
         When ``root`` or a class folder is missing, ``root`` holds no class
         folder, or a class folder holds no image file; the message names the
         path. Reading a broken image raises an OSError naming the file.
+    ValueError
+        When two class folders are one folder, when (without a transform)
+        two images have different sizes, or when an image has more than
+        ``max_pixels`` pixels; the message names the files.
+
+    Warns
+    -----
+    DifficultyWarning
+        One warning naming ``root`` when the listing skipped files named as
+        images that are not regular files (FIFOs, sockets, devices, broken
+        links, never opened) or symbolic links (see below).
+
+    Notes
+    -----
+    Symbolic links: torchvision follows every link, so one loop never ends,
+    and a link in class a to class b's folder labels b's images a as well.
+    Here every real folder (device and inode) is walked at most once; a link
+    to a folder is followed only if that folder was not walked yet, is not
+    inside another class's folder and holds no class folder (the root or
+    above); a link to an image file is listed unless the file is inside
+    another class's folder or was listed through another link. A link to a
+    folder outside ``root`` is followed, once, as torchvision does.
 
     Examples
     --------
@@ -261,6 +327,7 @@ class ImageFolderDataset(ImageFilesDataset):
         extensions: str | Sequence[str] = IMAGE_EXTENSIONS,
         mode: str = "RGB",
         transform: Callable[[Any], Any] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ):
         self.root = Path(root).expanduser().absolute()
         if classes is not None and (isinstance(classes, str) or not len(classes)):
@@ -272,7 +339,7 @@ class ImageFolderDataset(ImageFilesDataset):
             None if classes is None else [str(name) for name in classes]
         )
         self.extensions = normalised_extensions(extensions)
-        super().__init__(transform=transform, mode=mode)
+        super().__init__(transform=transform, mode=mode, max_pixels=max_pixels)
 
     def _list_files(self) -> ImageFiles:
         return list_image_folder(self.root, self._requested_classes, self.extensions)
@@ -291,11 +358,12 @@ class _SubsetDataset(ImageFilesDataset):
         subset: str = "train",
         mode: str = "RGB",
         transform: Callable[[Any], Any] | None = None,
+        max_pixels: int | None = DEFAULT_MAX_PIXELS,
     ):
         check_choice(subset, "subset", ("train", "val"))
         self.root = Path(root).expanduser().absolute()
         self.subset = subset
-        super().__init__(transform=transform, mode=mode)
+        super().__init__(transform=transform, mode=mode, max_pixels=max_pixels)
 
     def _description(self) -> dict[str, Any]:
         return {"subset": self.subset}
@@ -321,6 +389,12 @@ class ImageNetFoldersDataset(_SubsetDataset):
     transform : callable, default=None
         Applied to each PIL image, as in torchvision; None gives a float32
         tensor CxHxW of the pixels / 255.
+    max_pixels : int or None, default=89_478_485
+        The most pixels (width x height) an image file may have, checked from
+        its header before any pixel is decoded; a larger file is a ValueError
+        naming it. The default is Pillow's own limit (``PIL.Image.
+        MAX_IMAGE_PIXELS`` as Pillow ships it, about 9,459 x 9,459); None
+        means no limit, for trusted files only.
 
     Attributes
     ----------
@@ -376,6 +450,12 @@ class TinyImageNetDataset(_SubsetDataset):
     transform : callable, default=None
         Applied to each PIL image, as in torchvision; None gives a float32
         tensor CxHxW of the pixels / 255.
+    max_pixels : int or None, default=89_478_485
+        The most pixels (width x height) an image file may have, checked from
+        its header before any pixel is decoded; a larger file is a ValueError
+        naming it. The default is Pillow's own limit (``PIL.Image.
+        MAX_IMAGE_PIXELS`` as Pillow ships it, about 9,459 x 9,459); None
+        means no limit, for trusted files only.
 
     Attributes
     ----------

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sklearn.utils import Bunch
 
-from ._image_listing import IMAGE_EXTENSIONS
+from ._image_listing import DEFAULT_MAX_PIXELS, IMAGE_EXTENSIONS
 
 if TYPE_CHECKING:
     from ._array_dataset import ArrayImageDataset
@@ -70,6 +70,7 @@ def load_image_folder(
     extensions: str | Sequence[str] = IMAGE_EXTENSIONS,
     mode: str = "RGB",
     transform: Callable[[Any], Any] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> ImageFolderDataset:
     """Images in ``root/<class>/<files>`` as a lazy torch Dataset of (image, label).
 
@@ -94,6 +95,10 @@ def load_image_folder(
     transform : callable, default=None
         Applied to each PIL image, as in torchvision; None gives a float32
         tensor CxHxW of the pixels / 255.
+    max_pixels : int or None, default=DEFAULT_MAX_PIXELS
+        The most pixels (width x height) an image file may have, checked from
+        its header before it is decoded (a ValueError naming the file);
+        89,478,485, Pillow's own limit; None for no limit (trusted files).
 
     Returns
     -------
@@ -117,7 +122,12 @@ def load_image_folder(
     >>> shutil.rmtree(root)
     """
     return torch_dataset("ImageFolderDataset")(
-        root, classes=classes, extensions=extensions, mode=mode, transform=transform
+        root,
+        classes=classes,
+        extensions=extensions,
+        mode=mode,
+        transform=transform,
+        max_pixels=max_pixels,
     )
 
 
@@ -127,6 +137,7 @@ def load_tiny_imagenet(
     subset: str = "train",
     mode: str = "RGB",
     transform: Callable[[Any], Any] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> TinyImageNetDataset:
     """Tiny ImageNet in its standard layout as a lazy torch Dataset of (image, label).
 
@@ -146,6 +157,10 @@ def load_tiny_imagenet(
     transform : callable, default=None
         Applied to each PIL image, as in torchvision; None gives a float32
         tensor CxHxW of the pixels / 255.
+    max_pixels : int or None, default=DEFAULT_MAX_PIXELS
+        The most pixels (width x height) an image file may have, checked from
+        its header before it is decoded (a ValueError naming the file);
+        89,478,485, Pillow's own limit; None for no limit (trusted files).
 
     Returns
     -------
@@ -162,7 +177,7 @@ def load_tiny_imagenet(
     FileNotFoundError: tiny ImageNet folder /.../no-tiny-imagenet-here does not exist.
     """
     return torch_dataset("TinyImageNetDataset")(
-        root, subset=subset, mode=mode, transform=transform
+        root, subset=subset, mode=mode, transform=transform, max_pixels=max_pixels
     )
 
 
@@ -172,6 +187,7 @@ def load_imagenet_folders(
     subset: str = "train",
     mode: str = "RGB",
     transform: Callable[[Any], Any] | None = None,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
 ) -> ImageNetFoldersDataset:
     """ImageNet prepared as ``root/train/<wnid>/`` and ``root/val/<wnid>/`` folders.
 
@@ -190,6 +206,10 @@ def load_imagenet_folders(
     transform : callable, default=None
         Applied to each PIL image, as in torchvision; None gives a float32
         tensor CxHxW of the pixels / 255.
+    max_pixels : int or None, default=DEFAULT_MAX_PIXELS
+        The most pixels (width x height) an image file may have, checked from
+        its header before it is decoded (a ValueError naming the file);
+        89,478,485, Pillow's own limit; None for no limit (trusted files).
 
     Returns
     -------
@@ -212,7 +232,7 @@ def load_imagenet_folders(
     >>> shutil.rmtree(root)
     """
     return torch_dataset("ImageNetFoldersDataset")(
-        root, subset=subset, mode=mode, transform=transform
+        root, subset=subset, mode=mode, transform=transform, max_pixels=max_pixels
     )
 
 
