@@ -125,7 +125,10 @@ def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dic
     Each file is created anew: whatever the folder already holds under that
     name (a previous run's file, someone else's, a symbolic link) is
     removed, never read, followed nor reused, and a record still mapping a
-    previous run's file keeps its own data.
+    previous run's file keeps its own data. An earlier ``metadata.json`` is
+    removed too, so that a fit killed before the record is saved leaves a
+    folder that does not load, rather than an earlier record's metadata over
+    new files.
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -135,6 +138,9 @@ def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dic
         )
     folder.mkdir(parents=True, exist_ok=True)
     folder = folder.resolve()  # the memory maps name the files a save skips
+    metadata = folder / "metadata.json"  # an earlier record's, until saved anew:
+    if metadata.is_symlink() or metadata.is_file():  # a killed fit leaves none
+        metadata.unlink()
     return {
         name: new_npy_memmap(folder / f"{prefix}_{index}.npy", shape, dtype)
         for index, (name, shape) in enumerate(shapes.items())

@@ -545,3 +545,17 @@ def test_a_record_folder_that_is_a_file_or_holds_a_folder_is_refused(tmp_path):
     (tmp_path / "record" / "predictions_0.npy").mkdir(parents=True)
     with pytest.raises(ValueError, match="predictions_0.npy' exists and is not a file"):
         fit_into(tmp_path / "record")
+
+
+def test_a_fit_killed_before_saving_leaves_no_earlier_metadata(tmp_path, monkeypatch):
+    fit_into(tmp_path / "record")
+    assert (tmp_path / "record" / "metadata.json").is_file()
+
+    def killed(self, path):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PredictionRecord, "save", killed)
+    with pytest.raises(KeyboardInterrupt):
+        fit_into(tmp_path / "record", seed=1)
+    with pytest.raises(ValueError, match="is not a prediction record"):
+        PredictionRecord.load(tmp_path / "record")
