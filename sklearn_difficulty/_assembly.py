@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._record_files import new_npy_memmap
 from .record import PredictionRecord
 from .recorders import MemberPlan, MemberRecord
 
@@ -119,12 +120,28 @@ def build_record(
 
 
 def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dict:
-    """Memory-mapped .npy files, one per scored set, for a record being built."""
+    """Memory-mapped .npy files, one per scored set, for a record being built.
+
+    Each file is created anew: whatever the folder already holds under that
+    name (a previous run's file, someone else's, a symbolic link) is
+    removed, never read, followed nor reused, and a record still mapping a
+    previous run's file keeps its own data. An earlier ``metadata.json`` is
+    removed too, so that a fit killed before the record is saved leaves a
+    folder that does not load, rather than an earlier record's metadata over
+    new files.
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return {
-        name: np.lib.format.open_memmap(
-            folder / f"{prefix}_{index}.npy", mode="w+", dtype=dtype, shape=shape
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"record_folder {str(folder)!r} is a file, not a folder; give a "
+            "folder (new, or one a previous record was written to)."
         )
+    folder.mkdir(parents=True, exist_ok=True)
+    folder = folder.resolve()  # the memory maps name the files a save skips
+    metadata = folder / "metadata.json"  # an earlier record's, until saved anew:
+    if metadata.is_symlink() or metadata.is_file():  # a killed fit leaves none
+        metadata.unlink()
+    return {
+        name: new_npy_memmap(folder / f"{prefix}_{index}.npy", shape, dtype)
         for index, (name, shape) in enumerate(shapes.items())
     }

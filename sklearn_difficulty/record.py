@@ -6,20 +6,22 @@ Everything this package measures is a pure function of a
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["OUTPUTS", "PredictionRecord", "as_record", "label_dtype", "record_of"]
+from ._record_files import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    read_record,
+    unreadable,
+    write_record,
+)
 
-FORMAT_NAME = "sklearn-difficulty prediction record"
-# 1: predicted labels only (sklearn-difficulty 0.1); 2: optional outputs.
-FORMAT_VERSION = 2
+__all__ = ["OUTPUTS", "PredictionRecord", "as_record", "label_dtype", "record_of"]
 
 OUTPUTS = ("proba", "margin", "error_norm")
 """What a record can hold per member, stage and example beyond the label.
@@ -349,9 +351,13 @@ class PredictionRecord:
         A path ending in ``.npz`` gets one file of plain arrays and a JSON
         string of metadata with a format version. Any other path is a folder
         of ``.npy`` files (one per array) and ``metadata.json``, which
-        :meth:`load` can memory-map, for records larger than memory. Both
-        are read back with ``allow_pickle=False``, so a record from someone
-        else cannot run code.
+        :meth:`load` can memory-map, for records larger than memory. Nothing
+        is pickled, and :meth:`load` unpickles nothing, so a record from
+        someone else cannot run code. Each file is written to a temporary
+        name and renamed: a killed run leaves the previous file or none,
+        never half of one, and a file or symbolic link already at the path
+        is replaced, never written through (``metadata.json`` of a folder is
+        written last).
 
         Parameters
         ----------
@@ -385,11 +391,7 @@ class PredictionRecord:
             "stage_kind": self.stage_kind,
             "outputs": list(self.outputs or {}),
         }
-        arrays = {
-            "metadata": np.array(json.dumps(metadata)),
-            "classes": _without_objects(self.classes),
-            "stages": self.stages,
-        }
+        arrays = {"classes": _without_objects(self.classes), "stages": self.stages}
         for index, name in enumerate(self.predictions):
             arrays[f"predictions_{index}"] = self.predictions[name]
             arrays[f"targets_{index}"] = self.targets[name]
@@ -400,22 +402,21 @@ class PredictionRecord:
             arrays["in_bag"] = self.in_bag
         if self.seeds is not None:
             arrays["seeds"] = self.seeds
-        if os.fspath(path).endswith(".npz"):
-            np.savez(path, **arrays)  # type: ignore[arg-type]  # numpy's stub
-            return
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "metadata.json").write_text(str(arrays.pop("metadata")))
-        for key, array in arrays.items():
-            target = folder / f"{key}.npy"
-            filename = getattr(array, "filename", None)  # a memmap's file
-            if filename is not None and Path(filename) == target.resolve():
-                continue  # already there: written in place
-            np.save(target, array, allow_pickle=False)
+        write_record(path, metadata, arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, mmap_mode=None) -> PredictionRecord:
-        """Read a record written by :meth:`save`, never unpickling anything.
+        """Read a record written by :meth:`save`, trusting nothing in it.
+
+        The record may come from someone else, or be half-written by a
+        killed run. Nothing is unpickled. The metadata is read first and
+        checked; then only the arrays it implies are read, each after its
+        header: dtype, shape and size are checked against the metadata, the
+        other arrays and the bytes stored, so an array that is too large or
+        missing data is refused before it is read. Keys of a ``.npz`` (files
+        of a folder) that the format does not name are ignored and never
+        read. In a folder, a file that is a symbolic link, or not a regular
+        file, is refused.
 
         Parameters
         ----------
@@ -428,64 +429,39 @@ class PredictionRecord:
         Returns
         -------
         record : PredictionRecord
+
+        Raises
+        ------
+        ValueError
+            When ``path`` is not a readable prediction record (not a record,
+            damaged or truncated, a newer format, pickled objects, a wrong
+            metadata field or array): one message naming the file and what
+            is wrong.
+        FileNotFoundError
+            When there is nothing at ``path``.
         """
-        if Path(path).is_dir():
-            return cls._load_folder(Path(path), mmap_mode)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-        except ValueError as error:
-            raise ValueError(
-                f"{os.fspath(path)!r} holds pickled objects; a prediction record "
-                "never does, so it is not loaded (loading could run code)."
-            ) from error
-        return cls._from_arrays(path, arrays)
-
-    @classmethod
-    def _load_folder(cls, folder: Path, mmap_mode) -> PredictionRecord:
-        if not (folder / "metadata.json").is_file():
-            raise ValueError(f"{os.fspath(folder)!r} is not a prediction record.")
-        arrays: dict = {"metadata": (folder / "metadata.json").read_text()}
-        for file in folder.glob("*.npy"):
-            recorded = file.stem.startswith(("predictions_", "outputs_"))
-            mode = mmap_mode if recorded else None
-            try:
-                arrays[file.stem] = np.load(file, allow_pickle=False, mmap_mode=mode)
-            except ValueError as error:
-                raise ValueError(
-                    f"{os.fspath(file)!r} holds pickled objects; a prediction "
-                    "record never does, so it is not loaded (loading could run code)."
-                ) from error
-        return cls._from_arrays(folder, arrays)
-
-    @classmethod
-    def _from_arrays(cls, path, arrays: dict) -> PredictionRecord:
-        if "metadata" not in arrays:
-            raise ValueError(f"{os.fspath(path)!r} is not a prediction record.")
-        metadata = json.loads(str(arrays["metadata"]))
-        if metadata.get("format") != FORMAT_NAME:
-            raise ValueError(f"{os.fspath(path)!r} is not a prediction record.")
-        if metadata.get("version", 0) > FORMAT_VERSION:
-            raise ValueError(
-                f"{os.fspath(path)!r} was written in record format version "
-                f"{metadata['version']}; this version of sklearn-difficulty reads "
-                f"up to {FORMAT_VERSION}. Upgrade sklearn-difficulty to load it."
-            )
+        metadata, arrays = read_record(path, mmap_mode=mmap_mode, output_kinds=OUTPUTS)
         names = metadata["set_names"]
-        outputs = {
-            kind: {n: arrays[f"outputs_{kind}_{i}"] for i, n in enumerate(names)}
-            for kind in metadata.get("outputs", [])  # version 1 has none
-        }
-        return cls(
-            predictions={n: arrays[f"predictions_{i}"] for i, n in enumerate(names)},
-            targets={n: arrays[f"targets_{i}"] for i, n in enumerate(names)},
-            classes=arrays["classes"],
-            stages=arrays["stages"],
-            stage_kind=metadata["stage_kind"],
-            in_bag=arrays.get("in_bag"),
-            seeds=arrays.get("seeds"),
-            outputs=outputs,
-        )
+        try:
+            return cls(
+                predictions={
+                    n: arrays[f"predictions_{i}"] for i, n in enumerate(names)
+                },
+                targets={n: arrays[f"targets_{i}"] for i, n in enumerate(names)},
+                classes=arrays["classes"],
+                stages=arrays["stages"],
+                stage_kind=metadata["stage_kind"],
+                in_bag=arrays.get("in_bag"),
+                seeds=arrays.get("seeds"),
+                outputs={
+                    kind: {
+                        n: arrays[f"outputs_{kind}_{i}"] for i, n in enumerate(names)
+                    }
+                    for kind in metadata["outputs"]
+                },
+            )
+        except ValueError as error:
+            raise unreadable(path, str(error)) from None
 
 
 def record_of(source) -> PredictionRecord | None:
