@@ -8,6 +8,7 @@ memory-mapped files of a record folder.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,13 @@ from ._record_files import new_npy_memmap
 from .record import PredictionRecord
 from .recorders import MemberPlan, MemberRecord
 
-__all__ = ["align_stages", "build_record", "open_record_folder", "stage_positions"]
+__all__ = [
+    "align_stages",
+    "build_record",
+    "check_record_folder",
+    "open_record_folder",
+    "stage_positions",
+]
 
 
 def align_stages(member_stages: Sequence[np.ndarray], step: int) -> np.ndarray:
@@ -119,6 +126,31 @@ def build_record(
     return PredictionRecord.load(folder, mmap_mode="r")
 
 
+def check_record_folder(folder) -> Path:
+    """``record_folder`` made and checked writable, before any member trains.
+
+    Raises
+    ------
+    ValueError
+        When it is a file, or cannot be made or written into.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"record_folder {str(folder)!r} is a file, not a folder; give a "
+            "folder (new, or one a previous record was written to)."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise ValueError(
+            f"record_folder {str(folder)!r} cannot be written into: {error}."
+        ) from error
+    return folder
+
+
 def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dict:
     """Memory-mapped .npy files, one per scored set, for a record being built.
 
@@ -130,14 +162,7 @@ def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dic
     folder that does not load, rather than an earlier record's metadata over
     new files.
     """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(
-            f"record_folder {str(folder)!r} is a file, not a folder; give a "
-            "folder (new, or one a previous record was written to)."
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    folder = folder.resolve()  # the memory maps name the files a save skips
+    folder = check_record_folder(folder).resolve()  # the memory maps name the files a save skips
     metadata = folder / "metadata.json"  # an earlier record's, until saved anew:
     if metadata.is_symlink() or metadata.is_file():  # a killed fit leaves none
         metadata.unlink()

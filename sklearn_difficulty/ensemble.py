@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ._assembly import build_record
+from ._assembly import build_record, check_record_folder
 from ._cache import MemberCache
 from ._inputs import check_eval_sets, check_inputs, check_training_inputs
 from ._members import run_members
@@ -428,7 +428,8 @@ or torch Dataset
 
         A bool is an ``Integral`` to Python: ``n_estimators=True`` would pass
         the constraints and fail later in numpy. And ``min_members`` can only
-        be met if it is at most ``n_estimators``.
+        be met if it is at most ``n_estimators``. And ``record_folder`` must be
+        a folder that can be written into.
         """
         for name in ("n_estimators", "n_epochs", "stage_step", "max_samples"):
             value = getattr(self, name)
@@ -446,6 +447,8 @@ or torch Dataset
                 f"n_estimators={self.n_estimators}: the fit could never keep "
                 "enough members; lower min_members or train more members."
             )
+        if self.record_folder is not None:
+            check_record_folder(self.record_folder)
 
     def _run(self, recorder, plan, seeds):
         """Every member through the recorder: cache, failures, progress."""

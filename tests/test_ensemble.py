@@ -607,3 +607,10 @@ def test_impossible_counts_are_refused_before_any_training(iris, params, message
     X, y = iris[:2]
     with pytest.raises(ValueError, match=message):
         EnsembleDifficulty(_NeverFit(), **params).fit(X, y)
+
+
+def test_a_record_folder_that_is_a_file_is_refused_before_any_training(iris, tmp_path):
+    X, y = iris[:2]
+    (tmp_path / "record").write_text("not a folder")
+    with pytest.raises(ValueError, match="record_folder .* is a file"):
+        EnsembleDifficulty(_NeverFit(), record_folder=tmp_path / "record").fit(X, y)
