@@ -338,8 +338,9 @@ def test_the_report_renders_what_the_folder_holds_and_computes_nothing(
     def no_computing(*args, **kwargs):
         raise AssertionError("the report computed what the summary holds")
 
-    for name in ("stage_table", "rank_examples", "example_table"):
+    for name in ("stage_table", "rank_examples"):
         monkeypatch.setattr(f"sklearn_difficulty.runs.folders.{name}", no_computing)
+    monkeypatch.setattr("sklearn_difficulty.runs.summary.example_table", no_computing)
     page = report(folders[0], out=tmp_path / "run.html").read_text()
     assert '<table id="stages">' in page and '<table class="easiest">' in page
 
