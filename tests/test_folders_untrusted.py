@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 from sklearn_difficulty.runs import (
     ComparisonFolder,
     RunFolder,
+    _html,
     compare,
     open_folder,
     report,
     run,
 )
-from sklearn_difficulty.runs._html import PHASE_CLASSES
 
 TINY = dict(
     data="digits", model="adaboost", members=2, rounds=3, max_samples=0.8, n_jobs=1
@@ -105,7 +105,9 @@ def test_a_phase_with_tabs_and_html_runs_no_script_in_a_browser(folders, tmp_pat
 def test_a_tolerance_holding_html_runs_no_script(folders, tmp_path):
     copy = _copy(folders[2], tmp_path)
     _edit(copy / "comparison.json", lambda s: s.update(tolerance=PAYLOAD))
-    with pytest.raises(ValueError, match=r"comparison.json: tolerance must be a number"):
+    with pytest.raises(
+        ValueError, match=r"comparison.json: tolerance must be a number"
+    ):
         report(copy)
     assert not (copy / "report.html").exists()
 
@@ -115,7 +117,7 @@ def test_a_phase_of_its_own_gets_no_class_from_the_data(folders, tmp_path):
     _edit(copy / "summary.json", lambda s: s["stages"][0].update(phase="warm up"))
     html = report(copy).read_text()
     assert "phase-warm" not in html and "<tr><td>" in html
-    classes = set(PHASE_CLASSES.values())
+    classes = set(_html.PHASE_CLASSES.values())
     assert classes == {
         "phase-initialization", "phase-beginning-of-learning",
         "phase-bi-modality", "phase-end-of-learning",
@@ -144,9 +146,9 @@ def test_figures_are_only_the_folders_own_png_files(folders, tmp_path):
     for name in ("learning_speed.png", "data_map.png", "passwd", "record.npz"):
         assert f'alt="{name}"' not in html and f'alt="/etc/{name}"' not in html
     assert base64.b64encode(b"secret pixels").decode()[:12] not in html
-    assert base64.b64encode(Path("/etc/passwd").read_bytes()[:30]).decode()[:20] not in (
-        html
-    )
+    assert base64.b64encode(Path("/etc/passwd").read_bytes()[:30]).decode()[
+        :20
+    ] not in (html)
 
 
 def test_a_symlinked_report_is_replaced_not_written_through(folders, tmp_path):
@@ -171,7 +173,8 @@ def _delete(key):
 
 SUMMARY_DAMAGE = {
     "stage without phase": (
-        lambda s: s["stages"][1].pop("phase"), r"stages\[1\]\.phase must be present"
+        lambda s: s["stages"][1].pop("phase"),
+        r"stages\[1\]\.phase must be present",
     ),
     "accuracy a string": (
         lambda s: s["stages"][0].update(train_accuracy="0.9"),
@@ -183,10 +186,12 @@ SUMMARY_DAMAGE = {
     ),
     "no stages at all": (lambda s: s.update(stages=[]), r"stages must be a list of"),
     "stages of another record": (
-        lambda s: s["stages"][0].update(stage=7), r"stages must be the record's"
+        lambda s: s["stages"][0].update(stage=7),
+        r"stages must be the record's",
     ),
     "members of another record": (
-        lambda s: s.update(members=5), r"members must be the record's 2"
+        lambda s: s.update(members=5),
+        r"members must be the record's 2",
     ),
     "a ranked index out of range": (
         lambda s: s["ranking"]["easiest"][0].update(index=10**6),
@@ -200,7 +205,10 @@ SUMMARY_DAMAGE = {
         lambda s: s["reliability"].pop("members_needed"),
         r"reliability\.members_needed must be present",
     ),
-    "figures not a list": (lambda s: s.update(figures="all"), r"figures must be a list"),
+    "figures not a list": (
+        lambda s: s.update(figures="all"),
+        r"figures must be a list",
+    ),
     "an unknown version 0": (lambda s: s.update(version=0), r"version must be an int"),
     "someone else's format": (lambda s: s.update(format="mine"), r"format must be"),
 }
@@ -229,15 +237,18 @@ def test_a_summary_that_is_a_list_or_not_json(folders, tmp_path):
 COMPARISON_DAMAGE = {
     "no pearson": (_delete("pearson"), r"comparison.json: pearson must be present"),
     "names not two strings": (
-        lambda s: s.update(names=["a", 3]), r"names\[1\] must be a string"
+        lambda s: s.update(names=["a", 3]),
+        r"names\[1\] must be a string",
     ),
     "three names": (lambda s: s.update(names=["a", "b", "c"]), r"names must be a list"),
     "a malformed pair": (
-        lambda s: s["pairs"][0].pop("stage_b"), r"pairs\[0\]\.stage_b must be present"
+        lambda s: s["pairs"][0].pop("stage_b"),
+        r"pairs\[0\]\.stage_b must be present",
     ),
     "pairs not a list": (lambda s: s.update(pairs={"a": 1}), r"pairs must be a list"),
     "half an interval": (
-        lambda s: s["pearson"].update(ci=[0.1, None]), r"pearson\.ci must be two"
+        lambda s: s["pearson"].update(ci=[0.1, None]),
+        r"pearson\.ci must be two",
     ),
 }
 
@@ -274,7 +285,8 @@ EXAMPLES_DAMAGE = {
         r"easiest_images must be 16 images",
     ),
     "images without indices": (
-        lambda e: e.pop("hardest_indices"), r"hardest_images must be kept with its"
+        lambda e: e.pop("hardest_indices"),
+        r"hardest_images must be kept with its",
     ),
     "images of text": (
         lambda e: e.update(easiest_images=np.full((16, 8, 8), "x")),
@@ -421,3 +433,129 @@ def test_a_comparison_says_it_is_unfinished_until_its_figures_are_written(
     with pytest.raises(ValueError, match="unfinished comparison"):
         report(copy)
     assert ComparisonFolder.create(copy).path == copy
+
+
+# Any value of a real summary: rendered escaped, or one clear error ------------------
+
+TAGS = {
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p",
+    "strong", "em", "table", "tr", "th", "td", "figure", "img", "figcaption",
+    "div", "footer", "br", "script",
+}  # fmt: skip
+IDS = {"phases", "reliability", "stages", "ranking", "easiest", "hardest", "pairs",
+       "correlation"}  # fmt: skip
+CLASSES = {
+    "phase-initialization", "phase-beginning-of-learning", "phase-bi-modality",
+    "phase-end-of-learning", "examples", "easiest", "hardest",
+}  # fmt: skip
+
+
+class _Markup(HTMLParser):
+    """Every tag and attribute of a page, to hold them to the templates' own."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, dict(attrs)))
+
+
+def _assert_only_our_markup(page: str):
+    markup = _Markup()
+    markup.feed(page)
+    assert {tag for tag, _ in markup.found} <= TAGS
+    assert sum(tag == "script" for tag, _ in markup.found) == 1
+    for tag, attrs in markup.found:
+        assert set(attrs) <= {"lang", "charset", "alt", "src", "class", "id"}, tag
+        assert attrs.get("class", "examples") in CLASSES
+        assert attrs.get("id", "phases") in IDS
+        assert attrs.get("src", "data:image/png;base64,").startswith(
+            "data:image/png;base64,"
+        )
+    assert "<z" not in page and "<q" not in page  # the data's own tags
+
+
+HOSTILE = [
+    PAYLOAD, "<script>document.title='x'</script>", "\"'><zz onload=alert(1)>",
+    "javascript:alert(1)", "../../etc/passwd", "/etc/passwd", "phase-x\t<q>",
+]  # fmt: skip
+TEXTS = st.one_of(
+    st.sampled_from(HOSTILE), st.text(alphabet="<>\"'&\t zq=/", max_size=10)
+)
+VALUES = st.one_of(
+    TEXTS,
+    TEXTS,  # most fields are text: half the values are hostile strings
+    TEXTS,
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.lists(st.one_of(st.integers(-5, 5), st.sampled_from(HOSTILE)), max_size=3),
+    st.dictionaries(st.sampled_from(["<zz>", "r", "phase"]), st.integers(), max_size=2),
+)
+
+
+def _places(value, path=()):
+    """Every (container path, key) of a JSON value."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        yield (*path, key)
+        if isinstance(item, dict | list) and item:
+            yield from _places(item, (*path, key))
+
+
+@st.composite
+def _mutations(draw, original):
+    places = list(_places(original))
+    changes = []
+    for _ in range(draw(st.integers(1, 3))):
+        place = draw(st.sampled_from(places))
+        changes.append((place, draw(st.one_of(VALUES, st.just("<delete>")))))
+    return changes
+
+
+def _mutated(original, changes):
+    content = json.loads(json.dumps(original))
+    for place, value in changes:
+        container = content
+        try:
+            for key in place[:-1]:
+                container = container[key]
+            if value == "<delete>" and isinstance(container, dict):
+                container.pop(place[-1], None)
+            elif value != "<delete>":
+                container[place[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            pass  # an earlier change replaced this value's container
+    return content
+
+
+def _property(folder, name, tmp_path_factory):
+    copy = _copy(folder, tmp_path_factory.mktemp("mutated"))
+    original = json.loads((copy / name).read_text())
+    out = copy.parent / "report.html"
+
+    @settings(max_examples=60, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+    @given(changes=_mutations(original))
+    def check(changes):
+        (copy / name).write_text(json.dumps(_mutated(original, changes)))
+        try:
+            page = report(copy, out=out, overwrite=True).read_text()
+        except ValueError as error:
+            assert str(copy) in str(error), error  # names the file (or the folder)
+            return
+        _assert_only_our_markup(page)
+
+    check()
+
+
+def test_any_value_of_a_real_summary_is_escaped_or_refused(folders, tmp_path_factory):
+    _property(folders[0], "summary.json", tmp_path_factory)
+
+
+def test_any_value_of_a_real_comparison_is_escaped_or_refused(
+    folders, tmp_path_factory
+):
+    _property(folders[2], "comparison.json", tmp_path_factory)

@@ -117,7 +117,7 @@ class _Folder:
     summary_file: str
     owned_files: tuple[str, ...]
 
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self._summary: dict | None = None
 
@@ -376,7 +376,7 @@ class RunFolder(_Folder):
         "report.html",
     )
 
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike) -> None:
         super().__init__(path)
         self._record: PredictionRecord | None = None
 
