@@ -43,6 +43,11 @@ def cli(*args):
     return result
 
 
+def _holds_nothing(path):
+    """Nothing written: the folder is absent, or empty (made and checked writable)."""
+    return not path.exists() or not any(path.iterdir())
+
+
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
@@ -80,7 +85,8 @@ def test_a_python_run_writes_the_folder_the_command_line_writes(folders, tmp_pat
     for summary in (ours, theirs):
         summary.pop("seconds")
     assert ours == theirs
-    assert ours["format"] == "sklearn-difficulty run folder" and ours["version"] == 1
+    assert ours["format"] == "sklearn-difficulty run folder" and ours["version"] == 2
+    assert ours["complete"] is True
     assert (boosted.path / "scores.csv").read_text() == (
         from_cli.path / "scores.csv"
     ).read_text()
@@ -117,7 +123,7 @@ def test_folders_refuse_what_they_cannot_read(folders, tmp_path):
         RunFolder.open(newer)
     with pytest.raises(ValueError, match="unknown data set 'nope'; use one of: digits"):
         run(out=tmp_path / "x", data="nope", verbose=0)
-    assert not (tmp_path / "x").exists()
+    assert _holds_nothing(tmp_path / "x")
     with pytest.raises(ValueError, match="unknown model 'resnet'; use one of mnist"):
         run(out=tmp_path / "x", model="resnet", verbose=0)
 
@@ -313,7 +319,7 @@ def test_a_score_that_cannot_rank_a_run_fails_before_any_training(
             rank_by="heldout_consistency", verbose=0)  # fmt: skip
     with pytest.raises(ValueError, match="unknown score 'nope'.*learning_speed"):
         run(out=tmp_path / "held", rank_by="nope", verbose=0, **TINY)
-    assert not (tmp_path / "held").exists()
+    assert _holds_nothing(tmp_path / "held")
 
 
 def test_rank_by_the_heldout_consistency_of_members_on_subsets(tmp_path):
@@ -332,8 +338,9 @@ def test_the_report_renders_what_the_folder_holds_and_computes_nothing(
     def no_computing(*args, **kwargs):
         raise AssertionError("the report computed what the summary holds")
 
-    for name in ("stage_table", "rank_examples", "example_table"):
+    for name in ("stage_table", "rank_examples"):
         monkeypatch.setattr(f"sklearn_difficulty.runs.folders.{name}", no_computing)
+    monkeypatch.setattr("sklearn_difficulty.runs.summary.example_table", no_computing)
     page = report(folders[0], out=tmp_path / "run.html").read_text()
     assert '<table id="stages">' in page and '<table class="easiest">' in page
 
@@ -357,7 +364,7 @@ def test_a_hostile_summary_is_escaped_and_kept_in_its_folder(folders, tmp_path):
     assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "secret" not in page
     (copy / "summary.json").write_text(json.dumps({**summary, "ranking": "all"}))
-    with pytest.raises(ValueError, match="summary.json: its ranking must name"):
+    with pytest.raises(ValueError, match="summary.json: ranking must be a JSON object"):
         report(RunFolder.open(copy), overwrite=True)
     (copy / "summary.json").write_text("[1, 2]")
     with pytest.raises(ValueError, match="summary.json must hold a JSON object"):
@@ -374,7 +381,7 @@ def test_the_comparison_folder_writes_its_own_file(folders, tmp_path):
     )
     written = json.loads((folder.path / "comparison.json").read_text())
     assert written["format"] == "sklearn-difficulty run folder"
-    assert written["version"] == 1
+    assert written["version"] == 2 and written["complete"] is True
     assert written["runs"] == [str(boosted.path), str(trees.path)]
     assert written["names"] == ["adaboost", "trees"]
     assert written["pearson"]["ci"] is None and written["pearson"]["n_bootstraps"] == 0

@@ -6,9 +6,24 @@ library's templates need no dependency beyond the core's, and a report has
 no logic worth a template language (its repeated parts, the rows of a table
 and the figures, are built here). A report shows what its folder holds (the
 summary, the record's sizes, the figures, the kept examples) and computes
-nothing; a folder may come from someone else, so every value put into the
-page is escaped with :func:`html.escape`. Figures are embedded as base64
-PNG, so a report is one self-contained file.
+nothing. Figures are embedded as base64 PNG, so a report is one
+self-contained file.
+
+A folder may come from someone else, so:
+
+- every value from it is escaped with :func:`html.escape` (quotes too)
+  wherever it lands, in an element's text or a double-quoted attribute;
+  numbers are formatted as numbers;
+- no URL comes from its data: the only ``src`` are ``data:image/png``
+  URLs of bytes this module encodes;
+- a stage row's CSS class comes from a fixed mapping of the four phases
+  of :data:`~sklearn_difficulty.phases.PHASES` (:data:`PHASE_CLASSES`);
+  a row of any other phase gets no class;
+- the figures are only those
+  :meth:`~sklearn_difficulty.runs.RunFolder.read_figures` returns: PNG
+  files the format names, inside the folder;
+- what it holds was checked against the format when the folder was read
+  (:mod:`sklearn_difficulty.runs._schema`); unknown keys are never shown.
 """
 
 from __future__ import annotations
@@ -24,13 +39,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import __version__
+from ..phases import PHASES
 from .descriptions import describe_interval, describe_phases, describe_reliability
 from .figures import figure_caption
 
 if TYPE_CHECKING:
     from .folders import ComparisonFolder, RunFolder
 
-__all__ = ["render_comparison", "render_run"]
+__all__ = ["PHASE_CLASSES", "render_comparison", "render_run"]
+
+PHASE_CLASSES = {phase: "phase-" + phase.replace(" ", "-") for phase in PHASES}
+"""The CSS class of a stage row by its phase (fixed; no class for any other)."""
 
 
 def _template(name: str) -> Template:
@@ -61,10 +80,9 @@ def _png(data: bytes) -> str:
 
 def _figures(folder: RunFolder | ComparisonFolder) -> str:
     return "\n".join(
-        f'<figure><img alt="{_text(name)}" '
-        f'src="{_png((folder.path / name).read_bytes())}">'
+        f'<figure><img alt="{_text(name)}" src="{_png(data)}">'
         f"<figcaption>{_text(figure_caption(name))}</figcaption></figure>"
-        for name in folder.figures
+        for name, data in folder.read_figures()
     )
 
 
@@ -82,12 +100,13 @@ def _row(values) -> str:
 def _stage_rows(stages: list[dict]) -> str:
     rows = []
     for row in stages:
-        css = "phase-" + str(row["phase"]).replace(" ", "-")
+        css = PHASE_CLASSES.get(row["phase"])
+        opening = "<tr>" if css is None else f'<tr class="{css}">'
         cells = "".join(
-            _cell(row[key])
+            _cell(row.get(key))
             for key in ("stage", "train_accuracy", "test_accuracy", "bimodality")
         )
-        rows.append(f'<tr class="{_text(css)}">{cells}{_cell(row["phase"])}</tr>')
+        rows.append(f"{opening}{cells}{_cell(row['phase'])}</tr>")
     return "\n".join(rows)
 
 
@@ -181,18 +200,20 @@ def render_comparison(folder: ComparisonFolder) -> str:
         _row(pair[key] for key in ("stage_a", "accuracy_a", "stage_b", "accuracy_b"))
         for pair in summary["pairs"]
     )
-    runs = summary.get("runs", ["?", "?"])
+    runs = summary.get("runs") or ["?", "?"]
     body = _template("comparison.html").substitute(
         name_a=_text(name_a),
         name_b=_text(name_b),
         run_a=_text(runs[0]),
         run_b=_text(runs[1]),
-        tolerance=_text(summary["tolerance"]),
+        tolerance=_number(summary["tolerance"], "g"),
         pearson=_number(pearson["r"], ".2f"),
         interval=_text(describe_interval(pearson)),
         spearman=_number(summary["spearman"]["rho"], ".2f"),
         figures=_figures(folder),
         pair_rows=pair_rows,
-        unmatched=_text(", ".join(map(str, summary["unmatched_stages_a"])) or "none"),
+        unmatched=_text(
+            ", ".join(map(str, summary.get("unmatched_stages_a") or [])) or "none"
+        ),
     )
     return _page(f"{name_a} against {name_b}", body)

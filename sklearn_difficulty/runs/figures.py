@@ -3,19 +3,32 @@
 The Displays of :mod:`sklearn_difficulty.plotting` draw them (matplotlib is
 imported only here, when a folder is written); the report reads the files
 back and captions them with :func:`figure_caption`.
+
+A folder may come from someone else, so the report embeds a figure only
+through :func:`read_figure`: a name the format owns (:func:`is_figure_name`:
+one of :data:`FIGURE_CAPTIONS` or ``joint_pair_<n>.png``), a regular file
+that resolves inside the folder (no absolute path, no "..", no symbolic
+link that leaves it), at most :data:`MAX_FIGURE_BYTES`, and starting with
+the PNG signature. Anything else is left out of the report.
 """
 
 from __future__ import annotations
 
+import re
+from functools import partial
 from pathlib import Path
 
 from ..compare import RecordComparison
 from ..record import PredictionRecord
+from ._files import write_atomically
 from .summary import RELIABILITY_TARGET, learning_speed_reliability
 
 __all__ = [
     "FIGURE_CAPTIONS",
+    "MAX_FIGURE_BYTES",
     "figure_caption",
+    "is_figure_name",
+    "read_figure",
     "write_comparison_figures",
     "write_run_figures",
 ]
@@ -47,6 +60,40 @@ FIGURE_CAPTIONS = {
 
 JOINT_PAIR_PREFIX = "joint_pair_"  # then the position of the pair, ".png"
 JOINT_PAIR_CAPTION = "Joint distribution of the two consistencies at a matched pair."
+MAX_FIGURE_BYTES = 32 * 2**20
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def is_figure_name(name) -> bool:
+    """Whether ``name`` is the file name of a figure the folder format owns."""
+    return isinstance(name, str) and (
+        name in FIGURE_CAPTIONS
+        or re.fullmatch(re.escape(JOINT_PAIR_PREFIX) + r"[0-9]{1,6}\.png", name)
+        is not None
+    )
+
+
+def read_figure(folder: Path, name) -> bytes | None:
+    """The PNG bytes of the figure ``name`` in ``folder``; None if it is not one.
+
+    None for a name the format does not own, a file that is missing, not
+    regular, outside the folder once resolved (a symbolic link that leaves
+    it), larger than :data:`MAX_FIGURE_BYTES`, or not a PNG.
+    """
+    if not is_figure_name(name):
+        return None
+    root = Path(folder).resolve()
+    try:
+        path = (root / name).resolve(strict=True)
+        if path.parent != root or not path.is_file():
+            return None
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FIGURE_BYTES + 1)
+    except (OSError, RuntimeError):  # missing, unreadable, or a loop of links
+        return None
+    if len(data) > MAX_FIGURE_BYTES or not data.startswith(PNG_SIGNATURE):
+        return None
+    return data
 
 
 def figure_caption(name: str) -> str:
@@ -113,5 +160,5 @@ def _save(displays: dict, out: Path) -> list[str]:
 
     out.mkdir(parents=True, exist_ok=True)
     for name, display in displays.items():
-        save_figure(display, out / name)
+        write_atomically(out / name, partial(save_figure, display))
     return list(displays)

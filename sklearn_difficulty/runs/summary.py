@@ -4,7 +4,8 @@ A run's ``summary.json`` holds, besides what was run: accuracy, bi-modality
 and phase per stage (:func:`stage_table`), the split-half reliability of the
 learning speed (:func:`learning_speed_reliability`,
 :func:`reliability_summary`) and the easiest and hardest training examples
-by a registered score (:func:`rank_examples`). A comparison's
+by a registered score (:func:`rank_examples`). :func:`write_scores` writes
+a run's ``scores.csv``, one row per example. A comparison's
 ``comparison.json`` holds the matched stages and the correlations of the two
 learning speeds (:func:`comparison_summary`). Everything here returns plain
 JSON values: the report and the text a person reads are made from them
@@ -13,6 +14,8 @@ without computing anything again.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,6 +39,7 @@ __all__ = [
     "rank_examples",
     "reliability_summary",
     "stage_table",
+    "write_scores",
 ]
 
 # The split-half reliability of the learning speed in a run's summary: few
@@ -260,3 +264,25 @@ def comparison_summary(
         "spearman": {"rho": comparison.spearman[0], "p": comparison.spearman[1]},
         "tolerance": tolerance,
     }
+
+
+# The scores of every example ------------------------------------------------------
+
+
+def write_scores(record: PredictionRecord, path: Path) -> None:
+    """One CSV row per example of every scored set."""
+    tables = {name: example_table(record, scored_set=name) for name in record.set_names}
+    columns = ["set", *tables["train"]]  # the training set has every column
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        for name, table in tables.items():
+            for row in range(len(table["index"])):
+                writer.writerow(
+                    {"set": name, **{c: _plain(v[row]) for c, v in table.items()}}
+                )
+
+
+def _plain(value):
+    value = np.asarray(value).item()
+    return round(value, 6) if isinstance(value, float) else value

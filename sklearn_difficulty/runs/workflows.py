@@ -17,6 +17,7 @@ calls these.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,6 +26,7 @@ from .._inputs import is_torch_dataset, n_samples
 from ..compare import compare_records
 from ..ensemble import EnsembleDifficulty
 from ..scores import outputs_needed
+from ._files import write_atomically
 from ._html import render_comparison, render_run
 from .catalog import RunData, build_model, load_data, parse_params
 from .folders import ComparisonFolder, RunFolder, open_folder
@@ -271,6 +273,11 @@ def compare(
 def report(source, *, out=None, overwrite: bool = False) -> Path:
     """One self-contained HTML page of a run or a comparison (figures embedded).
 
+    The folder is read again from disk and checked against the format; an
+    unfinished run is refused. The page is written to a temporary file
+    beside ``out`` and renamed over it, so a ``report.html`` that is a
+    symbolic link is replaced, never written through.
+
     Parameters
     ----------
     source : RunFolder, ComparisonFolder, str or path-like
@@ -281,14 +288,22 @@ def report(source, *, out=None, overwrite: bool = False) -> Path:
     Returns
     -------
     path : Path
+
+    Raises
+    ------
+    ValueError
+        If the folder is unfinished or does not match the format.
+    FileExistsError
+        If ``out`` exists and ``overwrite`` is False.
     """
-    folder = (
-        source
-        if isinstance(source, RunFolder | ComparisonFolder)
-        else open_folder(source)
-    )
+    if isinstance(source, RunFolder | ComparisonFolder):
+        folder = type(source).open(source.path)
+    else:
+        folder = open_folder(source)
     path = Path(out) if out is not None else folder.path / "report.html"
-    if path.exists() and not overwrite:
+    if path.is_dir() and not path.is_symlink():
+        raise IsADirectoryError(f"{path} is a folder; name the report's file.")
+    if os.path.lexists(path) and not overwrite:
         raise FileExistsError(
             f"{path} already exists; pass overwrite=True (--overwrite) to replace it."
         )
@@ -296,8 +311,7 @@ def report(source, *, out=None, overwrite: bool = False) -> Path:
         page = render_comparison(folder)
     else:
         page = render_run(folder)
-    path.write_text(page)
-    return path
+    return write_atomically(path, lambda file: file.write_text(page, encoding="utf-8"))
 
 
 DEMO_CNN: dict[str, Any] = {
