@@ -7,8 +7,8 @@ memory-mapped files of a record folder.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,7 +162,9 @@ def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dic
     folder that does not load, rather than an earlier record's metadata over
     new files.
     """
-    folder = check_record_folder(folder).resolve()  # the memory maps name the files a save skips
+    folder = check_record_folder(
+        folder
+    ).resolve()  # the memory maps name the files a save skips
     metadata = folder / "metadata.json"  # an earlier record's, until saved anew:
     if metadata.is_symlink() or metadata.is_file():  # a killed fit leaves none
         metadata.unlink()

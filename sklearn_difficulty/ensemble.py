@@ -434,9 +434,7 @@ or torch Dataset
         for name in ("n_estimators", "n_epochs", "stage_step", "max_samples"):
             value = getattr(self, name)
             if isinstance(value, bool | np.bool_):
-                raise ValueError(
-                    f"{name} must be a number, not a bool; got {value!r}."
-                )
+                raise ValueError(f"{name} must be a number, not a bool; got {value!r}.")
         if isinstance(self.min_members, bool | np.bool_):
             raise ValueError(
                 f"min_members must be an int, not a bool; got {self.min_members!r}."

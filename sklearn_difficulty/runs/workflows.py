@@ -13,6 +13,15 @@ directly and that returns the folder it wrote, as an object:
 
 The command line (:mod:`sklearn_difficulty.cli`) only parses arguments and
 calls these.
+
+A run checks all it can before any member trains: the output folder (it
+must be writable and hold nothing but a run:
+:meth:`~sklearn_difficulty.runs.RunFolder.create`), the score ``rank_by``,
+the data and the model. The folder is then marked as an unfinished run
+while the members train (each kept in its ``memory`` as soon as it has
+trained), and its summary, written last, marks it finished; :func:`report`
+and :func:`compare` refuse an unfinished run and say how to resume it: the
+same call again.
 """
 
 from __future__ import annotations
@@ -93,25 +102,12 @@ def _outputs_to_record(record_outputs, rank_by: str) -> str | tuple | None:
 
 
 def run(
-    *,
-    out,
-    data: str = "digits",
-    model: str = "mnist",
-    members: int = 10,
-    epochs: int | None = None,
-    rounds: int = 50,
-    max_samples: float | None = None,
-    params=None,
-    record_outputs=None,
-    rank_by: str = DEFAULT_RANK_BY,
-    n_jobs: int | None = -1,
-    device: str = "cpu",
-    random_state: int = 0,
-    data_dir=None,
-    memory="auto",
-    overwrite: bool = False,
-    verbose: int = 1,
-) -> RunFolder:
+    *, out, data: str = "digits", model: str = "mnist", members: int = 10,
+    epochs: int | None = None, rounds: int = 50, max_samples: float | None = None,
+    params=None, record_outputs=None, rank_by: str = DEFAULT_RANK_BY,
+    n_jobs: int | None = -1, device: str = "cpu", random_state: int = 0,
+    data_dir=None, memory="auto", overwrite: bool = False, verbose: int = 1,
+) -> RunFolder:  # fmt: skip
     """Fit an ensemble on a data set and write the run to a folder.
 
     Parameters
@@ -150,34 +146,21 @@ def run(
     data_dir : str, default=None
         Where MNIST, CIFAR, tiny ImageNet or ImageNet files are.
     memory : "auto", str, path-like or None, default="auto"
-        Where each member is kept as soon as it has trained
-        (:class:`EnsembleDifficulty`'s ``memory``), so that the same call
-        after a kill (or a crash) trains only the members that are missing:
-        "auto" is the folder ``members`` in ``out``
-        (:attr:`RunFolder.memory_path`); a path is any folder (one shared by
-        several runs, say: members are kept under a key of everything that
-        shapes them, so a run never reads another's); None keeps nothing.
+        Where each member is kept as soon as it has trained (the ensemble's
+        ``memory``), so that the same call after a kill trains only the
+        missing members: "auto" is ``out/members``
+        (:attr:`RunFolder.memory_path`), a path any folder (members are
+        kept under a key of all that shapes them), None nowhere.
     overwrite : bool, default=False
-        Replace a finished run already in ``out``: the files the run folder
-        format owns are removed first, and only they (the members kept in
-        ``memory`` stay, since they are found by their key). An unfinished
-        run in ``out`` is resumed without it; a folder that holds anything
-        else is never written into.
+        Replace a finished run in ``out``: only the files of the run folder
+        format are removed (not the members in ``memory``: they are found by
+        their key). An unfinished run is resumed without it.
     verbose : int, default=1
         1 shows the members' progress on a terminal.
 
     Returns
     -------
     folder : RunFolder
-
-    Notes
-    -----
-    Everything that can be checked is checked before any training: the
-    output folder (it must be writable, and hold nothing but a run), the
-    score ``rank_by``, the data and the model. The folder is marked as an
-    unfinished run while the members train, and its summary, written last,
-    marks it finished: :func:`report` and :func:`compare` refuse an
-    unfinished run and say how to resume it.
     """
     folder = RunFolder.create(out, overwrite=overwrite)
     check_ranking(rank_by, subsets=max_samples is not None)
@@ -186,15 +169,12 @@ def run(
         data_dir=data_dir, random_state=random_state,
     )  # fmt: skip
     asked = {
-        "data": data,
-        "model": model,
+        "data": data, "model": model,
         "params": {k: repr(v) for k, v in parse_params(params).items()},
-        "epochs": epochs,
-        "rounds": rounds,
-        "max_samples": max_samples,
+        "epochs": epochs, "rounds": rounds, "max_samples": max_samples,
         "random_state": random_state,
-    }
-    folder.begin(asked)
+    }  # fmt: skip
+    folder.begin(asked)  # an unfinished run until its summary is written
     ensemble = EnsembleDifficulty(
         inputs.estimator,
         n_estimators=members,
