@@ -135,15 +135,43 @@ def test_an_entry_holding_an_untrusted_type_is_trained_again(tmp_path):
     X, y = data()
     log, memory = tmp_path / "fits.log", tmp_path / "cache"
     first = counting(log, memory, n_estimators=2).fit(X, y)
-    path = entries(memory)[int(first.record_.seeds[1])]
-    with np.load(path, allow_pickle=False) as archive:
-        arrays = dict(archive)
-    arrays["member"] = np.frombuffer(sio.dumps(Planted(tmp_path)), dtype=np.uint8)
-    with open(path, "wb") as file:
-        np.savez(file, **arrays)
+    planted = np.frombuffer(sio.dumps(Planted(tmp_path / "ran")), dtype=np.uint8)
+    rewrite(
+        entries(memory)[int(first.record_.seeds[1])], lambda a: a.update(member=planted)
+    )
     with pytest.warns(DifficultyWarning, match="member 1 .*not trusted.*Planted"):
         counting(log, memory, n_estimators=2).fit(X, y)
+    assert not (tmp_path / "ran").exists()
     assert fits(log) == 2 + 1
+
+
+def rewrite(path, change):
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = dict(archive)
+    change(arrays)
+    with open(path, "wb") as file:
+        np.savez(file, **arrays)
+
+
+TAMPERINGS = {
+    "another dtype": lambda a: a.update(predictions_0=a["predictions_0"] * 1.0),
+    "another shape": lambda a: a.update(predictions_0=a["predictions_0"][:, :5]),
+    "no stage": lambda a: a.update(stages=a["stages"][:0]),
+    "an extra array": lambda a: a.update(extra=np.zeros(3)),
+    "other examples": lambda a: a.update(indices=a["indices"][::-1]),
+}
+
+
+@pytest.mark.parametrize("tampering", TAMPERINGS)
+def test_an_entry_that_does_not_fit_the_plan_is_trained_again(tmp_path, tampering):
+    X, y = data()
+    log, memory = tmp_path / "fits.log", tmp_path / "cache"
+    first = counting(log, memory, n_estimators=2, max_samples=0.8).fit(X, y)
+    rewrite(entries(memory)[int(first.record_.seeds[0])], TAMPERINGS[tampering])
+    with pytest.warns(DifficultyWarning, match="member 0 .*is not used"):
+        again = counting(log, memory, n_estimators=2, max_samples=0.8).fit(X, y)
+    assert fits(log) == 2 + 1
+    assert_same_record(again, first)
 
 
 def double(X):
@@ -199,5 +227,79 @@ def test_a_resumed_fit_is_an_uninterrupted_one(tmp_path, kind):
         ):
             np.testing.assert_array_equal(kind_values, fresh_values)
     np.testing.assert_array_equal(resumed.predict_proba(X), fresh.predict_proba(X))
-    cached = fit(tmp_path)  # every member from the cache
+    written = {path: path.stat().st_mtime_ns for path in entries(tmp_path).values()}
+    cached = fit(tmp_path)  # every member from the cache, none trained again
+    assert {p: p.stat().st_mtime_ns for p in entries(tmp_path).values()} == written
     np.testing.assert_array_equal(cached.predict_proba(X), fresh.predict_proba(X))
+
+
+try:
+    import torch
+except ImportError:  # the torch extra is not installed
+    torch = None
+else:
+
+    class Tiny(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = torch.nn.Linear(3, 8)
+            self.out = torch.nn.Linear(8, 2)
+
+        def forward(self, X):
+            return self.out(torch.relu(self.hidden(X)))
+
+
+def tiny_net():
+    pytest.importorskip("skorch", reason="the torch extra is not installed")
+    from skorch import NeuralNetClassifier
+
+    return NeuralNetClassifier(
+        Tiny, max_epochs=2, lr=0.1, batch_size=20,
+        criterion=torch.nn.CrossEntropyLoss, verbose=0,
+    )  # fmt: skip
+
+
+def tiny_vectorised():
+    pytest.importorskip("torch", reason="the torch extra is not installed")
+    from sklearn_difficulty.nets import VectorisedCNN
+
+    # one member a group: each trains alone, so a resumed fit matches exactly
+    return VectorisedCNN(
+        "mnist", max_epochs=1, batch_size=50, optimizer="sgd", member_chunk=1
+    )
+
+
+@pytest.mark.parametrize("make", [tiny_net, tiny_vectorised])
+def test_a_resumed_network_fit_is_an_uninterrupted_one(tmp_path, make):
+    if make is tiny_net:
+        X, y = data()
+        X = X.astype(np.float32)
+    else:
+        from sklearn_difficulty.datasets import load_digits_images
+
+        X, y = load_digits_images(return_X_y=True)
+        X, y = X[:150], y[:150]
+
+    def fit(memory=None):
+        return EnsembleDifficulty(
+            make(), n_estimators=3, max_samples=0.8, random_state=0, memory=memory,
+            record_outputs=["margin"],
+        ).fit(X, y)  # fmt: skip
+
+    fit(tmp_path)
+    found = entries(tmp_path)
+    assert len(found) == 3
+    next(iter(found.values())).unlink()  # as if the run were killed
+    resumed, fresh = fit(tmp_path), fit()
+    assert_same_record(resumed, fresh)
+    np.testing.assert_array_equal(
+        resumed.record_.outputs["margin"]["train"],
+        fresh.record_.outputs["margin"]["train"],
+    )
+    np.testing.assert_array_equal(resumed.predict_proba(X), fresh.predict_proba(X))
+    written = {path: path.stat().st_mtime_ns for path in entries(tmp_path).values()}
+    cached = fit(tmp_path)  # every member from the cache, none trained again
+    assert {p: p.stat().st_mtime_ns for p in entries(tmp_path).values()} == written
+    np.testing.assert_array_equal(cached.predict_proba(X), fresh.predict_proba(X))
+    if make is tiny_net:
+        assert [len(e.history) for e in cached.estimators_] == [2, 2, 2]
