@@ -4,28 +4,36 @@
 (one member each, or the recorder's group size for a vectorised trainer),
 runs each group as one joblib job (any backend), stores every finished
 member in the cache from inside its job, and yields one
-:class:`MemberOutcome` per member, in member order.
+:class:`MemberOutcome` per member, in member order. A cache entry that
+cannot be used, and a member that cannot be cached, are told with a
+:class:`~sklearn_difficulty._cache.MemberCacheWarning`, in the parent.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._cache import MemberCache
+from ._cache import CacheEntryError, MemberCache, MemberCacheWarning
 from .recorders import MemberPlan, MemberRecord, Recorder
 
 __all__ = ["MemberOutcome", "run_group", "run_members"]
 
 
 class MemberOutcome(NamedTuple):
-    """One member's result: its record, or the error it failed with."""
+    """One member's result: its record, or the error it failed with.
+
+    ``cached`` says it came from the cache; ``not_cached`` why a member that
+    finished could not be stored there (None when it was, or needed not be).
+    """
 
     record: MemberRecord | None
     error: str | None
     cached: bool = False
+    not_cached: str | None = None
 
 
 def _describe(error: BaseException) -> str:
@@ -68,9 +76,10 @@ def run_group(
                 raise result
             outcomes.append(MemberOutcome(None, _describe(result)))
             continue
+        note = None
         if cache is not None and keys is not None:
-            cache.store(keys[index], result)
-        outcomes.append(MemberOutcome(result, None))
+            note = cache.store(keys[index], seeds[index], recorder, result)
+        outcomes.append(MemberOutcome(result, None, not_cached=note))
     return outcomes
 
 
@@ -94,10 +103,7 @@ def run_members(
     keys = cache.keys(recorder, estimator, plan, seeds) if cache else None
     found: dict[int, MemberRecord] = {}
     if cache is not None and keys is not None:
-        for member, key in enumerate(keys):
-            record = cache.load(key)
-            if record is not None:
-                found[member] = record
+        found = _cached_members(cache, keys, recorder, estimator, plan, seeds)
     missing = [member for member in range(len(seeds)) if member not in found]
     size = max(1, int(recorder.group_size(estimator, plan, len(missing) or 1)))
     groups = [missing[start : start + size] for start in range(0, len(missing), size)]
@@ -118,8 +124,13 @@ def run_members(
     on_done(done)
     fresh: dict[int, MemberOutcome] = {}
     next_member = 0
+    told: set[str] = set()
     for group, outcomes in zip(groups, jobs, strict=True):
         fresh.update(zip(group, outcomes, strict=True))
+        for outcome in outcomes:
+            if outcome.not_cached is not None and outcome.not_cached not in told:
+                told.add(outcome.not_cached)  # once per reason
+                warnings.warn(outcome.not_cached, MemberCacheWarning, stacklevel=3)
         done += len(group)
         on_done(done)
         while next_member < len(seeds) and (
@@ -133,3 +144,24 @@ def run_members(
     while next_member < len(seeds):  # cached members after the last job
         yield MemberOutcome(found[next_member], None, cached=True)
         next_member += 1
+
+
+def _cached_members(
+    cache: MemberCache, keys, recorder: Recorder, estimator, plan: MemberPlan, seeds
+) -> dict[int, MemberRecord]:
+    """The members found in the cache; an entry that cannot be used is told."""
+    found: dict[int, MemberRecord] = {}
+    for member, (key, seed) in enumerate(zip(keys, seeds, strict=True)):
+        try:
+            record = cache.load(key, int(seed), recorder, estimator, plan)
+        except CacheEntryError as error:
+            warnings.warn(
+                f"member {member} (seed {int(seed)}) is trained again: its cache "
+                f"entry {cache.path(key)} is not used, since {error}.",
+                MemberCacheWarning,
+                stacklevel=4,
+            )
+            continue
+        if record is not None:
+            found[member] = record
+    return found

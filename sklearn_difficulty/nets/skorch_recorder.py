@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.base import clone
 from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
+from skorch.history import History
 from skorch.utils import is_dataset
 
+from .._random import MemberStreams, seed_estimator
 from ..record import OUTPUTS
 from ..recorders import (
     MemberPlan,
@@ -33,6 +36,7 @@ from ..recorders import (
     register_recorder,
     true_class_outputs,
 )
+from ._member_state import dump_state, load_state
 from ._torch import (
     loader_defaults,
     placed_on_gpu,
@@ -389,33 +393,18 @@ class SkorchRecorder(Recorder):
     def place(self, estimator, group: int):
         return placed_on_gpu(estimator, group)
 
-    def train(
-        self, estimator, X, y, fit_params, plan: MemberPlan, streams
-    ) -> MemberTraining:
+    def member_params(self, estimator, plan: MemberPlan, streams) -> tuple[dict, Any]:
+        """What a member changes of the user's net, and the device it trains on.
+
+        Its classes, its epochs, a shuffled batch order of its own, skorch's
+        default split dropped, the DataLoader defaults; its callbacks are
+        the recording's (set in :meth:`train`).
+        """
         params = estimator.get_params(deep=False)
-        callbacks = params.get("callbacks")
         device = params.get("device", "cpu")
         if not isinstance(estimator, SkorchCNN):  # it resolves its device itself
             device = resolve_device(device)
-        recorder = EpochPredictionRecorder(
-            plan.scored,
-            every=plan.step,
-            initial=plan.record_initial,
-            outputs=plan.outputs,
-            targets=list(plan.targets) if plan.outputs else None,
-            output_dtype=plan.output_dtype,
-        )
-        updates: dict[str, Any] = {
-            "callbacks": [
-                *(callbacks or []),
-                (RECORDER_NAME, recorder),
-                (
-                    f"{RECORDER_NAME}_dropout",
-                    _SeedDropout(streams.dropout, uses_cuda(device)),
-                ),
-            ],
-            "classes": list(plan.classes),
-        }
+        updates: dict[str, Any] = {"classes": list(plan.classes)}
         if not isinstance(estimator, SkorchCNN):
             updates["device"] = device
         if plan.n_epochs is not None:
@@ -430,6 +419,50 @@ class SkorchRecorder(Recorder):
             updates["train_split"] = None
         for kind in ("iterator_train", "iterator_valid"):
             updates.update(loader_defaults(params, kind, device))
+        return updates, device
+
+    def save_member(self, estimator) -> bytes:
+        """Its module's weights and its history (tensors and JSON, no pickle)."""
+        return dump_state(estimator.module_, estimator.history)
+
+    def load_member(self, template, plan: MemberPlan, seed: int, data: bytes):
+        """A clone of the user's net, seeded and set as the member, with its weights.
+
+        Read with ``torch.load(..., weights_only=True)``.
+        """
+        state = load_state(data)
+        streams = MemberStreams.from_seed(seed)
+        net = clone(template)
+        seed_estimator(net, streams.random_state("estimator"))
+        updates, device = self.member_params(net, plan, streams)
+        net.set_params(**updates)
+        with torch_member_session(streams.init, device):
+            net.initialize()
+        net.module_.load_state_dict(state.weights)
+        net.history = History(state.history)
+        return net
+
+    def train(
+        self, estimator, X, y, fit_params, plan: MemberPlan, streams
+    ) -> MemberTraining:
+        callbacks = estimator.get_params(deep=False).get("callbacks")
+        updates, device = self.member_params(estimator, plan, streams)
+        recorder = EpochPredictionRecorder(
+            plan.scored,
+            every=plan.step,
+            initial=plan.record_initial,
+            outputs=plan.outputs,
+            targets=list(plan.targets) if plan.outputs else None,
+            output_dtype=plan.output_dtype,
+        )
+        updates["callbacks"] = [
+            *(callbacks or []),
+            (RECORDER_NAME, recorder),
+            (
+                f"{RECORDER_NAME}_dropout",
+                _SeedDropout(streams.dropout, uses_cuda(device)),
+            ),
+        ]
         estimator.set_params(**updates)
         with torch_member_session(streams.init, device):
             # A Dataset brings its labels (class indices) itself, as skorch reads it.

@@ -19,6 +19,11 @@ hook                when, and what for
 ``record``          train a group of members, one seed each; by default one at
                     a time through ``train``
 ``train``           fit one member and record its stages
+``save_member``     a finished member as bytes, for the per-member cache (in
+                    the job that trained it; raise to leave it out of the cache)
+``load_member``     a cached member rebuilt from those bytes, which may come
+                    from someone else: never unpickle them (raise to train the
+                    member again)
 ==================  ===========================================================
 
 :class:`MemberPlan` is what all members of one fit share; ``train`` gives a
@@ -45,6 +50,7 @@ from .._inputs import n_samples, take
 from .._random import MemberStreams, draw_training_indices, seed_estimator
 from ..record import label_dtype
 from ._outputs import encode_labels, true_class_outputs
+from ._saving import dump_estimator, load_estimator
 
 __all__ = [
     "MemberData",
@@ -355,6 +361,29 @@ class Recorder:
     def cache_token(self, estimator):
         """What identifies the members' training, for the per-member cache."""
         return estimator
+
+    def save_member(self, estimator) -> bytes:
+        """A fitted member as bytes, for the per-member cache; never a pickle.
+
+        The default saves a scikit-learn estimator with :mod:`skops.io`. A
+        member that cannot be saved safely (skops refuses it, or it holds a
+        type that would not be trusted on loading) raises: it is then not
+        cached, and the user is told once.
+        """
+        return dump_estimator(estimator)
+
+    def load_member(self, template, plan: MemberPlan, seed: int, data: bytes):
+        """The member that :meth:`save_member` saved, rebuilt from ``data``.
+
+        ``template`` is the user's estimator, ``seed`` the member's. The bytes
+        come from a cache folder, which may be someone else's: nothing in
+        them may run. The default loads skops' format with an explicit list
+        of trusted types (skops' own, classes of scikit-learn, numpy, scipy
+        and this package, and the classes of ``template`` and of the
+        estimators in it). Raise for an entry that cannot be trusted or read:
+        the member is then trained again, and the user told.
+        """
+        return load_estimator(data, template)
 
     def record(
         self, estimator, plan: MemberPlan, seeds: Sequence[int]

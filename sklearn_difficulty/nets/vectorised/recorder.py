@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 from sklearn.base import clone
 
+from ..._random import MemberStreams
 from ...recorders import (
     PartialFitRecorder,
     Recorder,
@@ -11,9 +13,10 @@ from ...recorders import (
     check_sample_weight,
     register_recorder,
 )
+from .._member_state import dump_state, load_state
 from .._torch import placed_on_gpu
 from .estimator import VectorisedCNN
-from .trainer import group_size
+from .trainer import build_network, group_size, image_shape
 
 __all__ = ["VectorisedRecorder"]
 
@@ -78,6 +81,32 @@ class VectorisedRecorder(Recorder):
 
     def cache_token(self, estimator):
         return clone(estimator).set_params(member_chunk=None)
+
+    def save_member(self, estimator) -> bytes:
+        """Its network's weights and its history (tensors and JSON, no pickle)."""
+        return dump_state(estimator.module_, estimator.history_)
+
+    def load_member(self, template, plan, seed: int, data: bytes):
+        """A clone of the user's network holding the member's weights.
+
+        Its network is built as the trainer builds it (from the member's
+        "init" stream), then given the saved weights, read with
+        ``torch.load(..., weights_only=True)``.
+        """
+        state = load_state(data)
+        member = clone(template)
+        settings = member.training_settings()
+        module = build_network(
+            settings,
+            image_shape(plan, settings.channels),
+            len(plan.classes),
+            seed=MemberStreams.from_seed(seed).init,
+        )
+        module.load_state_dict(state.weights)
+        member.module_ = module.eval()
+        member.classes_ = np.arange(len(plan.classes))
+        member.history_ = state.history
+        return member
 
     def record(self, estimator, plan, seeds):
         return estimator.record_members(plan, seeds)
