@@ -11,6 +11,7 @@ from .exceptions import (
     DeviceWarning,
     DifficultyWarning,
     IdenticalMembersWarning,
+    MemberCacheWarning,
     MemberFailedWarning,
 )
 from .record import PredictionRecord
@@ -34,6 +35,7 @@ __all__ = [
     "DifficultyWarning",
     "EnsembleDifficulty",
     "IdenticalMembersWarning",
+    "MemberCacheWarning",
     "MemberFailedWarning",
     "PredictionRecord",
     "__version__",

@@ -10,7 +10,8 @@ recorder saved (:meth:`Recorder.save_member`, never a pickle). An entry
 carries its own key and seed, and is checked against the plan when it is
 read; one that does not match (a file copied over another member's), that
 cannot be read (truncated, not an archive) or that holds pickled objects is
-not used: its member is trained again, with a :class:`MemberCacheWarning`.
+not used: its member is trained again, with a
+:class:`~sklearn_difficulty.exceptions.MemberCacheWarning`.
 """
 
 from __future__ import annotations
@@ -26,20 +27,15 @@ import numpy as np
 from joblib.hashing import NumpyHasher
 
 from ._random import MemberStreams
-from .exceptions import DifficultyWarning
 from .recorders import MemberPlan, MemberRecord, Recorder
 
-__all__ = ["CACHE_VERSION", "CacheEntryError", "MemberCache", "MemberCacheWarning"]
+__all__ = ["CACHE_VERSION", "CacheEntryError", "MemberCache"]
 
 #: 4: one ``.npz`` entry per member, pickle-free (3 and before: joblib pickles,
 #: which are never read).
 CACHE_VERSION = 4
 
 FORMAT = "sklearn-difficulty member"
-
-
-class MemberCacheWarning(DifficultyWarning):
-    """A cache entry was not used (its member trains again), or not written."""
 
 
 class CacheEntryError(ValueError):

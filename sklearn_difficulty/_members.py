@@ -6,7 +6,7 @@ runs each group as one joblib job (any backend), stores every finished
 member in the cache from inside its job, and yields one
 :class:`MemberOutcome` per member, in member order. A cache entry that
 cannot be used, and a member that cannot be cached, are told with a
-:class:`~sklearn_difficulty._cache.MemberCacheWarning`, in the parent.
+:class:`~sklearn_difficulty.exceptions.MemberCacheWarning`, in the parent.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from sklearn.utils.parallel import Parallel, delayed
 
-from ._cache import CacheEntryError, MemberCache, MemberCacheWarning
+from ._cache import CacheEntryError, MemberCache
+from .exceptions import MemberCacheWarning
 from .recorders import MemberPlan, MemberRecord, Recorder
 
 __all__ = ["MemberOutcome", "run_group", "run_members"]

@@ -22,3 +22,14 @@ class DeviceWarning(DifficultyWarning):
 
 class MemberFailedWarning(DifficultyWarning):
     """A member failed and was dropped (``on_error="drop"``)."""
+
+
+class MemberCacheWarning(DifficultyWarning):
+    """A member's cache entry was not used (the member trains again), or not written.
+
+    An entry (``EnsembleDifficulty(memory=...)``) is not used when it cannot
+    be read, holds a pickle, does not match the key it is stored under (a
+    file copied over another member's), or does not fit the plan; it is not
+    written when the member cannot be saved in a format that loads without
+    running code. The message names the member, the file and the reason.
+    """

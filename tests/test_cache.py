@@ -20,7 +20,7 @@ from sklearn.preprocessing import FunctionTransformer
 from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_difficulty import EnsembleDifficulty
-from sklearn_difficulty.exceptions import DifficultyWarning
+from sklearn_difficulty.exceptions import MemberCacheWarning
 
 
 def data(n=60, seed=0):
@@ -91,7 +91,7 @@ def test_a_planted_pickle_never_runs_and_its_member_is_trained_again(tmp_path, p
     path = entries(memory)[seed]
     for target in {path, path.with_suffix(".joblib"), path.with_suffix(".npz")}:
         plant(target, marker)  # wherever today's cache or an older one looks
-    with pytest.warns(DifficultyWarning, match=f"member 3 \\(seed {seed}\\)"):
+    with pytest.warns(MemberCacheWarning, match=f"member 3 \\(seed {seed}\\)"):
         try:
             again = counting(log, memory, n_estimators=4).fit(X, y)
         finally:
@@ -107,7 +107,7 @@ def test_an_entry_copied_over_another_members_is_not_used(tmp_path):
     seeds = [int(s) for s in first.record_.seeds]
     found = entries(memory)
     shutil.copyfile(found[seeds[5]], found[seeds[11]])
-    with pytest.warns(DifficultyWarning, match="member 11 .*key") as caught:
+    with pytest.warns(MemberCacheWarning, match="member 11 .*key") as caught:
         again = counting(log, memory).fit(X, y)
     assert str(found[seeds[11]]) in str(caught[0].message)
     assert fits(log) == 12 + 1
@@ -123,7 +123,7 @@ def test_a_truncated_entry_is_trained_again_and_told(tmp_path):
     path = entries(memory)[int(first.record_.seeds[2])]
     content = path.read_bytes()
     path.write_bytes(content[: len(content) // 2])
-    with pytest.warns(DifficultyWarning, match="member 2 .*cannot be read"):
+    with pytest.warns(MemberCacheWarning, match="member 2 .*cannot be read"):
         again = counting(log, memory, n_estimators=4, max_samples=0.8).fit(X, y)
     assert fits(log) == 4 + 1
     assert_same_record(again, first)
@@ -139,7 +139,7 @@ def test_an_entry_holding_an_untrusted_type_is_trained_again(tmp_path):
     rewrite(
         entries(memory)[int(first.record_.seeds[1])], lambda a: a.update(member=planted)
     )
-    with pytest.warns(DifficultyWarning, match="member 1 .*not trusted.*Planted"):
+    with pytest.warns(MemberCacheWarning, match="member 1 .*not trusted.*Planted"):
         counting(log, memory, n_estimators=2).fit(X, y)
     assert not (tmp_path / "ran").exists()
     assert fits(log) == 2 + 1
@@ -168,7 +168,7 @@ def test_an_entry_that_does_not_fit_the_plan_is_trained_again(tmp_path, tamperin
     log, memory = tmp_path / "fits.log", tmp_path / "cache"
     first = counting(log, memory, n_estimators=2, max_samples=0.8).fit(X, y)
     rewrite(entries(memory)[int(first.record_.seeds[0])], TAMPERINGS[tampering])
-    with pytest.warns(DifficultyWarning, match="member 0 .*is not used"):
+    with pytest.warns(MemberCacheWarning, match="member 0 .*is not used"):
         again = counting(log, memory, n_estimators=2, max_samples=0.8).fit(X, y)
     assert fits(log) == 2 + 1
     assert_same_record(again, first)
@@ -182,7 +182,7 @@ def test_a_member_skops_would_not_trust_is_not_cached_and_told_once(tmp_path):
     X, y = data()
     estimator = make_pipeline(FunctionTransformer(double), DecisionTreeClassifier())
     params = dict(n_estimators=3, max_samples=0.8, random_state=0)
-    with pytest.warns(DifficultyWarning, match="Pipeline members are not cached") as w:
+    with pytest.warns(MemberCacheWarning, match="Pipeline members are not cached") as w:
         ed = EnsembleDifficulty(estimator, memory=tmp_path, **params).fit(X, y)
     assert len(w) == 1
     folder = tmp_path / "sklearn_difficulty_members"

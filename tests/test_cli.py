@@ -251,6 +251,8 @@ def test_a_pickled_record_is_refused(tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     np.savez(run / "record.npz", metadata=np.array([{"evil": 1}], dtype=object))
+    summary = {"format": "sklearn-difficulty run folder", "version": 1}
+    (run / "summary.json").write_text(json.dumps(summary))  # a finished run
     result = cli("report", run, check=False)
     assert result.returncode == 1
     assert "pickled objects" in result.stderr

@@ -185,10 +185,10 @@ def test_cache_holds_each_member_and_ignores_ensemble_size(tmp_path):
     X, y, _, _ = iris_like()
     params = dict(n_epochs=3, max_samples=0.8, random_state=0, memory=tmp_path)
     first = EnsembleDifficulty(SGDClassifier(), n_estimators=3, **params).fit(X, y)
-    files = list((tmp_path / "sklearn_difficulty_members").glob("*.joblib"))
+    files = list((tmp_path / "sklearn_difficulty_members").glob("*.npz"))
     assert len(files) == 3
     more = EnsembleDifficulty(SGDClassifier(), n_estimators=5, **params).fit(X, y)
-    files = list((tmp_path / "sklearn_difficulty_members").glob("*.joblib"))
+    files = list((tmp_path / "sklearn_difficulty_members").glob("*.npz"))
     assert len(files) == 5
     np.testing.assert_array_equal(
         first.record_.predictions["train"], more.record_.predictions["train"][:3]

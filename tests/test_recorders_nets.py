@@ -241,7 +241,7 @@ EnsembleDifficulty(net, n_estimators=6, random_state=0, memory={memory!r}).fit(
 
 
 def cached(folder: Path) -> int:
-    return len(list((folder / "sklearn_difficulty_members").glob("*.joblib")))
+    return len(list((folder / "sklearn_difficulty_members").glob("*.npz")))
 
 
 def test_a_killed_vectorised_run_resumes_and_matches_an_uninterrupted_one(
