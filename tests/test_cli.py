@@ -374,10 +374,16 @@ def test_a_killed_cli_run_resumes_with_the_same_command(tmp_path):
 
     subprocess.run(command, env=env, check=True, timeout=300)  # the same command
     assert _fits(log) - done_before <= 6 - done_before + 1  # the killed one at most
-    whole = tmp_path / "whole"
-    subprocess.run(
-        [*command[:-1], str(whole)], env=env, check=True, timeout=300
-    )  # an uninterrupted run
+    whole = tmp_path / "whole"  # an uninterrupted run, in this process
+    sys.path.insert(0, tests)
+    try:
+        from sklearn_difficulty import runs
+
+        runs.run(out=whole, model="conftest.SlowCountingClassifier",
+                 params={"sleep": 0.0}, members=6, max_samples=0.8, n_jobs=1,
+                 memory=None, verbose=0)  # fmt: skip
+    finally:
+        sys.path.remove(tests)
     resumed, uninterrupted = (
         PredictionRecord.load(folder / "record.npz") for folder in (out, whole)
     )

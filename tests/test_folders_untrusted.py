@@ -373,7 +373,7 @@ def test_the_users_own_files_in_out_are_never_replaced(tmp_path):
 def test_overwrite_removes_exactly_the_files_of_the_format(folders, tmp_path):
     copy = _copy(folders[0], tmp_path)
     (copy / "notes.txt").write_text("mine")
-    (copy / "members").mkdir()
+    (copy / "members").mkdir(exist_ok=True)  # the run keeps its members there
     (copy / "members" / "entry.npz").write_bytes(b"cached")
     (copy / "joint_pair_12.png").write_bytes(b"old")
     (copy / ".tmp-0123456789ab-record.npz").write_bytes(b"left by a kill")
