@@ -112,7 +112,11 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         resumes where it stopped; changing the data or any parameter that
         affects the results trains the members again (``n_estimators``,
         ``n_jobs``, the backend and a vectorised trainer's ``member_chunk``
-        do not).
+        do not). Entries never hold a pickle (one ``.npz`` per member, the
+        fitted member saved by skops or as a ``state_dict``), and may come
+        from someone else: one that cannot be read, does not match its key
+        or does not fit the data is trained again, with a
+        :class:`~sklearn_difficulty.MemberCacheWarning`.
     on_error : {"raise", "drop"}, default="raise"
         What a failing member does (an exception, or a training loss that
         turns NaN or infinite): stop the fit, or be dropped with a

@@ -269,7 +269,16 @@ def tiny_vectorised():
     )
 
 
-@pytest.mark.parametrize("make", [tiny_net, tiny_vectorised])
+def tiny_skorch_cnn():
+    """The package's own net: its module is built from the shapes fit learnt."""
+    pytest.importorskip("skorch", reason="the torch extra is not installed")
+    from sklearn_difficulty.nets import SkorchCNN
+
+    return SkorchCNN("mnist", max_epochs=1, batch_size=50, verbose=0)
+
+
+@pytest.mark.parametrize("make", [tiny_net, tiny_vectorised, tiny_skorch_cnn])
+@pytest.mark.filterwarnings("error::sklearn_difficulty.MemberCacheWarning")
 def test_a_resumed_network_fit_is_an_uninterrupted_one(tmp_path, make):
     if make is tiny_net:
         X, y = data()

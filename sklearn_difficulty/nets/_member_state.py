@@ -28,10 +28,19 @@ class MemberState(NamedTuple):
         Its module's ``state_dict``, on the CPU.
     history : list
         Its training history (JSON values).
+    shapes : dict
+        What the net learnt from its data before building its module
+        (:data:`DATA_ATTRIBUTES`: a :class:`SkorchCNN`'s input shape and
+        number of classes), those it has.
     """
 
     weights: dict
     history: list
+    shapes: dict
+
+
+DATA_ATTRIBUTES = ("input_shape_", "n_classes_")
+"""A net's attributes, set by ``fit`` from the data, that its module is built from."""
 
 
 def _plain(value):
@@ -41,15 +50,27 @@ def _plain(value):
     raise TypeError(f"a {type(value).__name__} in the history cannot be saved")
 
 
-def dump_state(module: torch.nn.Module, history) -> bytes:
-    """A member's weights and history, as :func:`load_state` reads them."""
+def dump_state(module: torch.nn.Module, history, net=None) -> bytes:
+    """A member's weights and history, as :func:`load_state` reads them.
+
+    With ``net``, its :data:`DATA_ATTRIBUTES` are kept too.
+    """
+    shapes = {
+        name: _plain_shape(getattr(net, name))
+        for name in DATA_ATTRIBUTES
+        if net is not None and hasattr(net, name)
+    }
     weights = {
         name: tensor.detach().cpu().clone()
         for name, tensor in module.state_dict().items()
     }
     buffer = io.BytesIO()
     torch.save(
-        {"weights": weights, "history": json.dumps(list(history), default=_plain)},
+        {
+            "weights": weights,
+            "history": json.dumps(list(history), default=_plain),
+            "shapes": json.dumps(shapes),
+        },
         buffer,
     )
     return buffer.getvalue()
@@ -70,16 +91,37 @@ def load_state(data) -> MemberState:
         ) from None
     if (
         not isinstance(state, dict)
-        or set(state) != {"weights", "history"}
+        or set(state) != {"weights", "history", "shapes"}
         or not isinstance(state["weights"], dict)
         or not all(
             isinstance(name, str) and isinstance(tensor, torch.Tensor)
             for name, tensor in state["weights"].items()
         )
         or not isinstance(state["history"], str)
+        or not isinstance(state["shapes"], str)
     ):
         raise ValueError("its weights are not a member's state")
     history = json.loads(state["history"])
     if not isinstance(history, list):
         raise ValueError("its history is not a list")
-    return MemberState(state["weights"], history)
+    return MemberState(state["weights"], history, _checked_shapes(state["shapes"]))
+
+
+def _plain_shape(value):
+    """An int, or a shape as a list of ints (JSON)."""
+    return int(value) if np.ndim(value) == 0 else [int(v) for v in value]
+
+
+def _checked_shapes(text: str) -> dict:
+    """The data attributes of :func:`dump_state`: known names, ints or int lists."""
+    shapes = json.loads(text)
+    if not isinstance(shapes, dict) or not set(shapes) <= set(DATA_ATTRIBUTES):
+        raise ValueError("its data shapes are not a member's")
+    for name, value in shapes.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(type(v) is int and v > 0 for v in values):
+            raise ValueError(f"its {name} is not a positive int or shape")
+    return {
+        name: tuple(value) if isinstance(value, list) else value
+        for name, value in shapes.items()
+    }

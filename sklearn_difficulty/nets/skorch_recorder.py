@@ -423,7 +423,7 @@ class SkorchRecorder(Recorder):
 
     def save_member(self, estimator) -> bytes:
         """Its module's weights and its history (tensors and JSON, no pickle)."""
-        return dump_state(estimator.module_, estimator.history)
+        return dump_state(estimator.module_, estimator.history, estimator)
 
     def load_member(self, template, plan: MemberPlan, seed: int, data: bytes):
         """A clone of the user's net, seeded and set as the member, with its weights.
@@ -436,6 +436,8 @@ class SkorchRecorder(Recorder):
         seed_estimator(net, streams.random_state("estimator"))
         updates, device = self.member_params(net, plan, streams)
         net.set_params(**updates)
+        for name, value in state.shapes.items():  # what fit learnt from the data
+            setattr(net, name, value)
         with torch_member_session(streams.init, device):
             net.initialize()
         net.module_.load_state_dict(state.weights)
