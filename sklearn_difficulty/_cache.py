@@ -20,12 +20,12 @@ import dataclasses
 import importlib.metadata
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from joblib.hashing import NumpyHasher
 
+from ._files import replacing
 from ._random import MemberStreams
 from .recorders import MemberPlan, MemberRecord, Recorder
 
@@ -160,14 +160,8 @@ class MemberCache:
     def _write(self, key: str, arrays: dict) -> None:
         """Written aside, then renamed: an entry is whole or absent."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                np.savez(file, allow_pickle=False, **arrays)
-            os.replace(temporary, self.path(key))
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        with replacing(self.path(key)) as file:
+            np.savez(file, allow_pickle=False, **arrays)
 
 
 def _describe(error: BaseException) -> str:

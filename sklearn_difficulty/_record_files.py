@@ -25,15 +25,16 @@ import json
 import math
 import os
 import stat
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, NamedTuple
 
 import numpy as np
+
+from ._files import replacing
 
 __all__ = [
     "FORMAT_NAME",
@@ -494,21 +495,6 @@ def read_record(
     return metadata, arrays
 
 
-@contextmanager
-def _replacing(target: Path) -> Iterator[IO[bytes]]:
-    """A temporary file next to ``target`` that replaces it once written."""
-    fd, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            yield fp
-        os.replace(temporary, target)  # replaces a link, never follows it
-    except BaseException:
-        os.unlink(temporary)
-        raise
-
-
 def _in_place(array, target: Path) -> bool:
     """Whether ``array`` is a writable memory map of the file ``target``."""
     filename = getattr(array, "filename", None)
@@ -533,7 +519,7 @@ def write_record(
     """
     text = json.dumps(metadata)
     if os.fspath(path).endswith(".npz"):
-        with _replacing(Path(path)) as fp:
+        with replacing(Path(path)) as fp:
             np.savez(fp, metadata=np.array(text), **arrays)  # type: ignore[arg-type]
         return
     folder = Path(path)
@@ -541,9 +527,9 @@ def write_record(
     for key, array in arrays.items():
         target = folder / f"{key}.npy"
         if not _in_place(array, target):
-            with _replacing(target) as fp:
+            with replacing(target) as fp:
                 np.save(fp, array, allow_pickle=False)
-    with _replacing(folder / "metadata.json") as fp:
+    with replacing(folder / "metadata.json") as fp:
         fp.write(text.encode("utf-8"))
 
 

@@ -10,7 +10,8 @@ PACKAGE = Path(__file__).parent.parent / "sklearn_difficulty"
 #: The package's parts from the bottom up (README, "Layout"). A part may
 #: import from its own layer and the layers below, never from one above.
 LAYERS = [
-    {"exceptions", "record", "_record_files", "_random", "_progress", "_validation"},
+    {"exceptions", "record", "_record_files", "_files", "_random", "_progress"}
+    | {"_validation"},
     {"_torch_data", "_inputs"},
     {"recorders"},
     {"_cache", "_members", "_assembly"},

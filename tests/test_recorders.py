@@ -193,4 +193,4 @@ def test_cache_holds_each_member_and_ignores_ensemble_size(tmp_path):
     np.testing.assert_array_equal(
         first.record_.predictions["train"], more.record_.predictions["train"][:3]
     )
-    assert not list((tmp_path / "sklearn_difficulty_members").glob("*.part"))
+    assert not list((tmp_path / "sklearn_difficulty_members").glob(".tmp-*"))

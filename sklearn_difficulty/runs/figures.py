@@ -18,9 +18,9 @@ import re
 from functools import partial
 from pathlib import Path
 
+from .._files import write_atomically
 from ..compare import RecordComparison
 from ..record import PredictionRecord
-from ._files import write_atomically
 from .summary import RELIABILITY_TARGET, learning_speed_reliability
 
 __all__ = [

@@ -61,10 +61,10 @@ from typing import Any, Self
 import numpy as np
 
 from .. import __version__
+from .._files import TEMPORARY_PREFIX, is_temporary_of, write_atomically
 from .._inputs import is_torch_dataset
 from ..compare import RecordComparison
 from ..record import PredictionRecord
-from ._files import TEMPORARY_PREFIX, is_temporary_of, write_atomically
 from ._schema import (
     check_comparison_summary,
     check_envelope,
@@ -491,7 +491,7 @@ class RunFolder(_Folder):
         ``rank_by`` are kept for the report.
         """
         self.path.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path / "record.npz", record.save)
+        record.save(self.path / "record.npz")  # written aside and renamed
         self._record = record
         try:
             ranking = rank_examples(record, rank_by)

@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .._files import write_atomically
 from .._inputs import is_torch_dataset, n_samples
 from ..compare import compare_records
 from ..ensemble import EnsembleDifficulty
 from ..scores import outputs_needed
-from ._files import write_atomically
 from ._html import render_comparison, render_run
 from .catalog import RunData, build_model, load_data, parse_params
 from .folders import ComparisonFolder, RunFolder, open_folder
