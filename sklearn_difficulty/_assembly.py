@@ -7,12 +7,12 @@ memory-mapped files of a record folder.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ._files import writable_folder
 from ._record_files import new_npy_memmap
 from .record import PredictionRecord
 from .recorders import MemberPlan, MemberRecord
@@ -134,21 +134,15 @@ def check_record_folder(folder) -> Path:
     ValueError
         When it is a file, or cannot be made or written into.
     """
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
+    try:
+        return writable_folder(folder)
+    except NotADirectoryError as error:
         raise ValueError(
             f"record_folder {str(folder)!r} is a file, not a folder; give a "
             "folder (new, or one a previous record was written to)."
-        )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as error:
-        raise ValueError(
-            f"record_folder {str(folder)!r} cannot be written into: {error}."
         ) from error
-    return folder
+    except OSError as error:
+        raise ValueError(f"record_folder: {error}") from error
 
 
 def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dict:

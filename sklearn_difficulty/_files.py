@@ -22,9 +22,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["TEMPORARY_PREFIX", "is_temporary_of", "replacing", "write_atomically"]
+__all__ = [
+    "PROBE_NAME",
+    "TEMPORARY_PREFIX",
+    "is_temporary_of",
+    "replacing",
+    "writable_folder",
+    "write_atomically",
+]
 
 TEMPORARY_PREFIX = ".tmp-"
+PROBE_NAME = "writable"  # what the file that checks a folder is writable stands for
 
 
 def _temporary_beside(path: Path) -> Path:
@@ -81,3 +89,33 @@ def is_temporary_of(name: str, owned: Callable[[str], bool]) -> bool:
     """Whether ``name`` is a temporary file of ours for a file that ``owned`` names."""
     match = re.fullmatch(re.escape(TEMPORARY_PREFIX) + r"[a-z0-9_]+-(.+)", name)
     return match is not None and owned(match.group(1))
+
+
+def writable_folder(path) -> Path:
+    """``path`` made (with its parents) and checked to take a new file.
+
+    A temporary file of ours is made in it and removed again.
+
+    Raises
+    ------
+    NotADirectoryError
+        If ``path`` is a file (or a link to one).
+    OSError
+        If it cannot be made or written into, with the reason.
+    """
+    path = Path(path)
+    if (path.exists() or path.is_symlink()) and not path.is_dir():
+        raise NotADirectoryError(f"{path} exists and is not a folder.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise type(error)(
+            f"cannot make the folder {path}: {error.strerror or error}."
+        ) from error
+    try:
+        _temporary_beside(path / PROBE_NAME).unlink()
+    except OSError as error:
+        raise type(error)(
+            f"cannot write in the folder {path}: {error.strerror or error}."
+        ) from error
+    return path

@@ -54,14 +54,13 @@ from __future__ import annotations
 import copy
 import json
 import os
-import secrets
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 
 from .. import __version__
-from .._files import TEMPORARY_PREFIX, is_temporary_of, write_atomically
+from .._files import PROBE_NAME, is_temporary_of, writable_folder, write_atomically
 from .._inputs import is_torch_dataset
 from ..compare import RecordComparison
 from ..record import PredictionRecord
@@ -101,7 +100,6 @@ __all__ = [
 FOLDER_FORMAT = "sklearn-difficulty run folder"
 FOLDER_VERSION = 2  # 2: "complete" in the summary, written first and last
 MEMORY_FOLDER = "members"  # a run's member cache, never removed by overwrite
-_PROBE = "writable"  # the temporary file that checks a folder can be written
 
 
 class _Folder:
@@ -175,11 +173,10 @@ class _Folder:
         """
         folder = cls(path)
         where = folder.path
-        if (where.exists() or where.is_symlink()) and not where.is_dir():
-            raise NotADirectoryError(
-                f"{where} exists and is not a folder: choose another out."
-            )
-        folder._make_writable()
+        try:
+            writable_folder(where)
+        except NotADirectoryError as error:
+            raise NotADirectoryError(f"{error} Choose another out.") from error
         entries = sorted(
             entry.name
             for entry in where.iterdir()
@@ -205,27 +202,10 @@ class _Folder:
             )
         return folder
 
-    def _make_writable(self) -> None:
-        """Make the folder and check that a file can be written in it."""
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise type(error)(
-                f"cannot make the folder {self.path}: {error.strerror or error}."
-            ) from error
-        probe = self.path / f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}-{_PROBE}"
-        try:
-            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            probe.unlink()
-        except OSError as error:
-            raise type(error)(
-                f"cannot write in the folder {self.path}: {error.strerror or error}."
-            ) from error
-
     @classmethod
     def _owns(cls, name: str) -> bool:
         """Whether the format owns a file of this name (or our temporary of one)."""
-        if name in cls.owned_files or is_figure_name(name) or name == _PROBE:
+        if name in cls.owned_files or is_figure_name(name) or name == PROBE_NAME:
             return True
         return is_temporary_of(name, cls._owns)
 
