@@ -180,6 +180,8 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
     failed_members_ : list of dict
         The members dropped with ``on_error="drop"``: their index, seed and
         error.
+    members_from_memory_ : int
+        How many members were read from ``memory`` rather than trained.
     consistency_ : ndarray of shape (n_stages, n_samples)
         Consistency of each training example at each stage.
     consensus_ : ndarray of shape (n_stages, n_samples)
@@ -459,6 +461,7 @@ or torch Dataset
         )
         results, kept_seeds = [], []
         self.failed_members_: list[dict] = []
+        self.members_from_memory_ = 0
         try:
             outcomes = run_members(
                 recorder,
@@ -475,6 +478,7 @@ or torch Dataset
                 if outcome.error is None:
                     results.append(outcome.record)
                     kept_seeds.append(seeds[member])
+                    self.members_from_memory_ += outcome.cached
                 else:
                     self._member_failed(member, int(seeds[member]), outcome.error)
         finally:  # a failing member (or Ctrl-C) still ends the bar's line

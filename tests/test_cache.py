@@ -218,6 +218,10 @@ def test_a_resumed_fit_is_an_uninterrupted_one(tmp_path, kind):
     for path in list(found.values())[:2]:  # as if the run were killed
         path.unlink()
     resumed, fresh = fit(tmp_path), fit()
+    assert (resumed.members_from_memory_, fresh.members_from_memory_) == (
+        len(found) - 2,
+        0,
+    )
     assert_same_record(resumed, fresh)
     for name in fresh.record_.outputs:
         for kind_values, fresh_values in zip(

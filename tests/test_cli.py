@@ -373,7 +373,10 @@ def test_a_killed_cli_run_resumes_with_the_same_command(tmp_path):
     assert "same command" in refused.stderr
 
     subprocess.run(command, env=env, check=True, timeout=300)  # the same command
-    assert _fits(log) - done_before <= 6 - done_before + 1  # the killed one at most
+    refitted = _fits(log) - done_before
+    assert refitted <= 6 - done_before + 1  # the killed one at most
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["members_from_memory"] == 6 - refitted >= 2
     whole = tmp_path / "whole"  # an uninterrupted run, in this process
     sys.path.insert(0, tests)
     try:

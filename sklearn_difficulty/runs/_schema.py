@@ -257,6 +257,7 @@ RUN_SUMMARY = fields(
         "n_test": optional(integer(0)),
         "classes": list_of(text),
         "seconds": optional(number(0)),
+        "members_from_memory": optional(integer(0)),
         "members": integer(0),
         "stage_kind": text,
         "figures": list_of(text),

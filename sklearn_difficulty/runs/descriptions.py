@@ -91,6 +91,8 @@ def describe_run(summary: dict, *, stages: list[dict], stage_kind: str, path) ->
     trained = sum(1 for s in stages if s["stage"] != 0)
     seconds = summary.get("seconds")
     took = f" in {seconds:.0f} s" if seconds is not None else ""
+    if summary.get("members_from_memory"):  # not trained in those seconds
+        took += f" ({summary['members_from_memory']} members read from memory)"
     lines = [
         f"{summary.get('members', '?')} x {summary.get('model', '?')} on "
         f"{summary.get('data', '?')}: {trained} {stage_kind}s{took};{untrained} last "

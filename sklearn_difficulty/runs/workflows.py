@@ -192,6 +192,7 @@ def run(
         "record_outputs": list(ensemble.record_.output_kinds),
         **inputs.sizes(),
         "seconds": round(time.perf_counter() - start, 2),
+        "members_from_memory": ensemble.members_from_memory_,
     }
     images = inputs.loaded.X_train if inputs.loaded.images else None
     return folder.write(ensemble.record_, summary, images=images, rank_by=rank_by)
