@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import warnings
+
 import numpy as np
 
 from ._files import writable_folder
 from ._record_files import new_npy_memmap
+from .exceptions import IdenticalMembersWarning
 from .record import PredictionRecord
 from .recorders import MemberPlan, MemberRecord
 
@@ -21,19 +24,26 @@ __all__ = [
     "align_stages",
     "build_record",
     "check_record_folder",
+    "grid_positions",
     "open_record_folder",
     "stage_positions",
+    "warn_if_identical",
 ]
 
 
-def align_stages(member_stages: Sequence[np.ndarray], step: int) -> np.ndarray:
+def align_stages(
+    member_stages: Sequence[np.ndarray], step: int, *, union: bool = False
+) -> np.ndarray:
     """The common stage grid of all members.
 
     Stage 0 when the members recorded it, every ``step``-th stage up to the
-    last stage any member reached, and that last stage. Members that
-    stopped early (early stopping, a perfect fit) predict at later stages
-    what their final model predicts.
+    last stage any member reached, and that last stage; with ``union``
+    (stages after optimiser steps), every stage any member recorded.
+    Members that stopped early (early stopping, a perfect fit) predict at
+    later stages what their final model predicts.
     """
+    if union:
+        return np.unique(np.concatenate([np.asarray(s) for s in member_stages]))
     last = max(int(stages[-1]) for stages in member_stages)
     first = min(int(stages[0]) for stages in member_stages)
     grid = np.arange(step, last + 1, step)
@@ -47,6 +57,28 @@ def align_stages(member_stages: Sequence[np.ndarray], step: int) -> np.ndarray:
 def stage_positions(stages: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Position in a member's ``stages`` of its prediction at each grid stage."""
     return np.searchsorted(stages, grid, side="right") - 1
+
+
+def grid_positions(results: Sequence[MemberRecord], grid: np.ndarray):
+    """The steps and epochs of each grid stage, from the members that recorded it.
+
+    Each grid stage takes the position that the first member recording it
+    gives it; None, None unless every member gives positions and they
+    increase along the grid (members whose epochs have different numbers
+    of steps could give other positions).
+    """
+    if any(result.steps is None for result in results):
+        return None, None
+    steps = np.full(grid.size, -1, dtype=np.int64)
+    epochs = np.full(grid.size, np.nan)
+    for result in results:
+        index = np.minimum(np.searchsorted(grid, result.stages), grid.size - 1)
+        new = (grid[index] == result.stages) & (steps[index] < 0)
+        steps[index[new]] = result.steps[new]
+        epochs[index[new]] = result.epochs[new]
+    if (steps < 0).any() or (np.diff(steps) < 0).any() or (np.diff(epochs) < 0).any():
+        return None, None
+    return steps, epochs
 
 
 def build_record(
@@ -64,7 +96,12 @@ def build_record(
     there (the folder format of :meth:`PredictionRecord.save`) instead of
     memory, and the record reads them back memory-mapped.
     """
-    stages = align_stages([result.stages for result in results], plan.step)
+    stages = align_stages(
+        [result.stages for result in results],
+        plan.step,
+        union=plan.schedule is not None,
+    )
+    steps, epochs = grid_positions(results, stages)
     n_members = len(results)
     shapes = {
         name: (n_members, stages.size, len(target))
@@ -114,6 +151,8 @@ def build_record(
         in_bag=in_bag if subsets else None,
         seeds=seeds,
         outputs=outputs,
+        steps=steps,
+        epochs=epochs,
     )
     if folder is None:
         return record
@@ -166,3 +205,20 @@ def open_record_folder(folder, shapes: dict, dtype, prefix="predictions") -> dic
         name: new_npy_memmap(folder / f"{prefix}_{index}.npy", shape, dtype)
         for index, (name, shape) in enumerate(shapes.items())
     }
+
+
+def warn_if_identical(train_predictions: np.ndarray, estimator) -> None:
+    """An IdenticalMembersWarning when every member predicted the same labels."""
+    first = train_predictions[0]
+    if train_predictions.shape[0] > 1 and all(
+        np.array_equal(first, other) for other in train_predictions[1:]
+    ):
+        warnings.warn(
+            f"all {train_predictions.shape[0]} members of {type(estimator).__name__} "
+            "predicted the same labels at every stage, so every consistency score "
+            "is 0 or 1. A deterministic learner gives the same model on the same "
+            "data whatever its seed: train members on random subsets with "
+            "max_samples=... or bootstrap=True.",
+            IdenticalMembersWarning,
+            stacklevel=3,
+        )

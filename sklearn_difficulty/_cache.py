@@ -32,8 +32,8 @@ from .recorders import MemberPlan, MemberRecord, Recorder
 __all__ = ["CACHE_VERSION", "CacheEntryError", "MemberCache"]
 
 #: 4: one ``.npz`` entry per member, pickle-free (3 and before: joblib pickles,
-#: which are never read).
-CACHE_VERSION = 4
+#: which are never read); 5: the positions of the stages (steps, epochs).
+CACHE_VERSION = 5
 
 FORMAT = "sklearn-difficulty member"
 
@@ -57,7 +57,8 @@ class MemberCache:
     An entry is an ``.npz`` archive: ``metadata`` (JSON as UTF-8 bytes: the
     format, the cache version, the key, the seed and the recorder),
     ``stages``, ``predictions_<set>``, ``outputs_<kind>_<set>``, ``indices``
-    (when the member trained on a subset) and ``member`` (the bytes of
+    (when the member trained on a subset), ``steps`` and ``epochs`` (where
+    the recorder counts them) and ``member`` (the bytes of
     :meth:`Recorder.save_member`).
     """
 
@@ -151,6 +152,9 @@ class MemberCache:
                 arrays[f"outputs_{kind}_{index}"] = np.asarray(value)
         if record.indices is not None:
             arrays["indices"] = np.asarray(record.indices)
+        if record.steps is not None:
+            arrays["steps"] = np.asarray(record.steps, dtype=np.int64)
+            arrays["epochs"] = np.asarray(record.epochs, dtype=np.float64)
         try:
             self._write(key, arrays)
         except OSError as error:
@@ -236,6 +240,8 @@ def _member_arrays(arrays: dict, plan: MemberPlan, seed: int) -> MemberRecord:
     indices = plan.member_indices(MemberStreams.from_seed(seed))
     if indices is not None:
         names.add("indices")
+    if "steps" in arrays:  # the stages' positions, where the recorder counts them
+        names |= {"steps", "epochs"}
     if set(arrays) != names:
         raise CacheEntryError(
             f"it holds the arrays {sorted(arrays)}, not those of this fit "
@@ -278,7 +284,27 @@ def _member_arrays(arrays: dict, plan: MemberPlan, seed: int) -> MemberRecord:
     }
     if indices is not None and not np.array_equal(arrays["indices"], indices):
         raise CacheEntryError("its training examples are not those of its seed")
-    return MemberRecord(None, stages, predictions, indices, outputs)
+    steps, epochs = _positions(arrays, len(stages))
+    return MemberRecord(None, stages, predictions, indices, outputs, steps, epochs)
+
+
+def _positions(arrays: dict, n_stages: int):
+    """The entry's steps and epochs (or None, None), checked."""
+    if "steps" not in arrays:
+        return None, None
+    steps, epochs = arrays["steps"], arrays["epochs"]
+    for values, kinds in ((steps, "iu"), (epochs, "f")):
+        if (
+            values.shape != (n_stages,)
+            or values.dtype.kind not in kinds
+            or not np.isfinite(values).all()
+            or (values.size and values.min() < 0)
+            or (np.diff(values) < 0).any()
+        ):
+            raise CacheEntryError(
+                "its steps and epochs are not one non-decreasing position per stage"
+            )
+    return steps.astype(np.int64), epochs.astype(np.float64)
 
 
 class _Hasher(NumpyHasher):

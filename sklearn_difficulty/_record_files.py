@@ -46,8 +46,9 @@ __all__ = [
 ]
 
 FORMAT_NAME = "sklearn-difficulty prediction record"
-# 1: predicted labels only (sklearn-difficulty 0.1); 2: optional outputs.
-FORMAT_VERSION = 2
+# 1: predicted labels only (sklearn-difficulty 0.1); 2: optional outputs;
+# 3: optional positions of the stages (steps, epochs).
+FORMAT_VERSION = 3
 
 #: The metadata of a record names a few sets and kinds: far below this.
 MAX_METADATA_CHARS = 1 << 20
@@ -446,6 +447,10 @@ def _check_headers(source, metadata: dict) -> list[str]:
         keys.append("in_bag")
     if _checked(source, "seeds", _Spec("iu", (n_members,), "integers"), required=False):
         keys.append("seeds")
+    if metadata["version"] >= 3:  # the positions of the stages
+        for key, kinds in (("steps", "iu"), ("epochs", "f")):
+            if _checked(source, key, _Spec(kinds, (n_stages,), "numbers"), required=False):
+                keys.append(key)
     return keys
 
 

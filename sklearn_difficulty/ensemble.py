@@ -24,14 +24,15 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ._assembly import build_record, check_record_folder
+from ._assembly import build_record, check_record_folder, warn_if_identical
 from ._cache import MemberCache
 from ._inputs import check_eval_sets, check_inputs, check_training_inputs
 from ._members import run_members
 from ._progress import Progress
 from ._random import draw_member_seeds, n_drawn
-from .exceptions import IdenticalMembersWarning, MemberFailedWarning
+from .exceptions import MemberFailedWarning
 from .recorders import MemberPlan, encode_labels, resolve_outputs, resolve_recorder
+from .stages import LogSpacedSteps, step_schedule
 from .scores import (
     consensus,
     consistency,
@@ -88,6 +89,16 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
     stage_step : int, default=1
         Keep every ``stage_step``-th round or epoch (and always stage 0 and
         the last).
+    record_every : "epoch", "log", int, LogSpacedSteps or array-like of int, \
+default="epoch"
+        Record networks (and ``partial_fit`` members) after every epoch, or
+        after optimiser steps (training batches), to see learning inside an
+        epoch: an int k, every k-th step; "log" (or a
+        :class:`~sklearn_difficulty.stages.LogSpacedSteps`), at log-spaced
+        steps through the first epoch, then every epoch; an array, those
+        steps. The last step is always recorded. Stages are then labelled by
+        their step (``stage_kind`` "step"), with their epoch as a fraction
+        in ``record_.epochs``. See :mod:`sklearn_difficulty.stages`.
     max_samples : int or float, default=None
         Train each member on a random subset of the training set: ``int``
         examples, or that fraction of them. None trains every member on all
@@ -173,8 +184,10 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         set ("train") and on each evaluation set. Every score below is a
         function of it (see :mod:`sklearn_difficulty.scores`).
     stages_ : ndarray of shape (n_stages,)
-        The label of each recorded stage (round, epoch, 0 for the untrained
-        members, or 1 for a model recorded once, after fitting).
+        The label of each recorded stage (round, epoch, optimiser step, 0 for
+        the untrained members, or 1 for a model recorded once, after
+        fitting); ``record_.steps`` and ``record_.epochs`` say where each
+        lies, when the recorder counts optimiser steps.
     stage_method_ : str
         The stage method used.
     failed_members_ : list of dict
@@ -245,6 +258,12 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         "stage_method": [str],
         "n_epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "stage_step": [Interval(Integral, 1, None, closed="left")],
+        "record_every": [
+            StrOptions({"epoch", "log"}),
+            Interval(Integral, 1, None, closed="left"),
+            "array-like",
+            LogSpacedSteps,
+        ],
         "max_samples": [
             None,
             Interval(Integral, 1, None, closed="left"),
@@ -271,6 +290,7 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         stage_method: str = "auto",
         n_epochs: int | str = "auto",
         stage_step: int = 1,
+        record_every="epoch",
         max_samples: int | float | None = None,
         bootstrap: bool = False,
         n_jobs: int | None = None,
@@ -289,6 +309,7 @@ class EnsembleDifficulty(ClassifierMixin, BaseEstimator):
         self.stage_method = stage_method
         self.n_epochs = n_epochs
         self.stage_step = stage_step
+        self.record_every = record_every
         self.max_samples = max_samples
         self.bootstrap = bootstrap
         self.n_jobs = n_jobs
@@ -366,14 +387,14 @@ or torch Dataset
             results,
             plan=plan,
             classes=self.classes_,
-            stage_kind=recorder.kind,
+            stage_kind="step" if plan.schedule is not None else recorder.kind,
             seeds=np.asarray(kept_seeds),
             folder=self.record_folder,
         )
         self.stages_ = self.record_.stages
         self._set_scores()
         if plan.n_draw is None:
-            _warn_if_identical(self.record_.predictions["train"], self.estimator)
+            warn_if_identical(self.record_.predictions["train"], self.estimator)
         return self
 
     def _check_and_plan(self, X, y, eval_set, sample_weight, fit_params):
@@ -400,6 +421,9 @@ or torch Dataset
         outputs = resolve_outputs(self.record_outputs)
         recorder.check(self.estimator, fit_params=fit_params, outputs=outputs)
         settings = recorder.settings(self.estimator, n_epochs=self.n_epochs)
+        schedule = step_schedule(
+            self.record_every, recorder=recorder, stage_step=self.stage_step
+        )
         # Networks learn class indices; other members the labels themselves.
         self._member_classes = (
             np.arange(self.classes_.size) if recorder.uses_codes else self.classes_
@@ -420,6 +444,7 @@ or torch Dataset
             sample_shape=train.inputs.sample_shape,
             n_epochs=settings.n_epochs,
             step=self.stage_step,
+            schedule=schedule,
             n_draw=n_drawn(self.max_samples, self.bootstrap, train.inputs.n_samples),
             bootstrap=self.bootstrap,
             record_initial=self.record_initial,
@@ -572,19 +597,3 @@ or torch Dataset
         tags.input_tags.sparse = estimator_tags.input_tags.sparse
         tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
         return tags
-
-
-def _warn_if_identical(train_predictions: np.ndarray, estimator) -> None:
-    first = train_predictions[0]
-    if train_predictions.shape[0] > 1 and all(
-        np.array_equal(first, other) for other in train_predictions[1:]
-    ):
-        warnings.warn(
-            f"all {train_predictions.shape[0]} members of {type(estimator).__name__} "
-            "predicted the same labels at every stage, so every consistency score "
-            "is 0 or 1. A deterministic learner gives the same model on the same "
-            "data whatever its seed: train members on random subsets with "
-            "max_samples=... or bootstrap=True.",
-            IdenticalMembersWarning,
-            stacklevel=3,
-        )

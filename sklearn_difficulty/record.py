@@ -66,10 +66,11 @@ class PredictionRecord:
     classes : ndarray of shape (n_classes,)
         The labels that the class indices stand for.
     stages : ndarray of shape (n_stages,)
-        The label of each stage: a boosting round, an epoch, or 1 for a
-        learner recorded once, after fitting.
+        The label of each stage: a boosting round, an epoch, an optimiser
+        step, or 1 for a learner recorded once, after fitting. 0 is the
+        untrained members.
     stage_kind : str, default="stage"
-        What a stage is: "round", "epoch" or "final".
+        What a stage is: "round", "epoch", "step" or "final".
     in_bag : ndarray of shape (n_members, n_samples_train), dtype=bool, default=None
         Whether member ``m`` was trained on training example ``i``; only for
         ensembles whose members train on subsets of the training set.
@@ -81,6 +82,13 @@ class PredictionRecord:
         shape of ``predictions[name]``, for each kind in :data:`OUTPUTS`
         ("proba", "margin", "error_norm") that was recorded and every scored
         set ``name``. Floating point (float16 or float32 keep it compact).
+    steps : ndarray of shape (n_stages,), default=None
+        Where each stage lies in training: the optimiser steps (training
+        batches) taken before it, non-decreasing from 0; None where
+        unknown (boosting rounds, a model recorded once).
+    epochs : ndarray of shape (n_stages,), default=None
+        The epochs completed at each stage, as a fraction (0.5 is half-way
+        through the first epoch), non-decreasing from 0; None where unknown.
 
     Examples
     --------
@@ -104,6 +112,8 @@ class PredictionRecord:
     in_bag: NDArray[np.bool_] | None = None
     seeds: NDArray[np.integer] | None = field(default=None)
     outputs: Mapping[str, Mapping[str, NDArray[np.floating]]] | None = None
+    steps: NDArray[np.integer] | None = None
+    epochs: NDArray[np.floating] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.predictions, Mapping) or not self.predictions:
@@ -186,6 +196,33 @@ class PredictionRecord:
                 raise ValueError(f"seeds must have shape ({shape[0]},).")
             object.__setattr__(self, "seeds", seeds)
         object.__setattr__(self, "outputs", self._checked_outputs(predictions))
+        self._check_positions(stages.size)
+
+    def _check_positions(self, n_stages: int) -> None:
+        """``steps`` and ``epochs``: one per stage, non-negative, non-decreasing."""
+        for name, kinds, what in (
+            ("steps", "iu", "integers"),
+            ("epochs", "fiu", "numbers"),
+        ):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            array = np.asarray(value)
+            if (
+                array.shape != (n_stages,)
+                or array.dtype.kind not in kinds
+                or not np.isfinite(array).all()
+                or (array.size and array.min() < 0)
+                or (np.diff(array) < 0).any()
+            ):
+                raise ValueError(
+                    f"{name} must be {what} of shape ({n_stages},) (one per stage), "
+                    f"finite, non-negative and non-decreasing; got {array.dtype} of "
+                    f"shape {array.shape}."
+                )
+            if name == "epochs":
+                array = array.astype(np.float64)
+            object.__setattr__(self, name, array)
 
     def _checked_outputs(self, predictions: dict) -> dict:
         outputs: dict[str, dict[str, np.ndarray]] = {}
@@ -231,6 +268,18 @@ class PredictionRecord:
     def n_classes(self) -> int:
         """Number of classes."""
         return self.classes.size
+
+    @property
+    def stage_axis(self) -> tuple[NDArray, str]:
+        """Where each stage lies, and what that counts: epochs where known.
+
+        ``(epochs, "epoch")`` for a record that holds its stages' epochs
+        (fractions where it was recorded after optimiser steps), else
+        ``(stages, stage_kind)``: what plots put on their x axis.
+        """
+        if self.epochs is not None:
+            return self.epochs, "epoch"
+        return self.stages, self.stage_kind
 
     @property
     def output_kinds(self) -> tuple[str, ...]:
@@ -323,6 +372,8 @@ class PredictionRecord:
                 kind: {n: v[index] for n, v in per_set.items()}
                 for kind, per_set in (self.outputs or {}).items()
             },
+            steps=self.steps,
+            epochs=self.epochs,
         )
 
     def scored_set(self, name: str = "train") -> tuple[NDArray, NDArray]:
@@ -367,8 +418,10 @@ class PredictionRecord:
         Notes
         -----
         Format version 2 adds the optional outputs (one array per kind and
-        scored set, ``outputs_<kind>_<index>``); records of version 1
-        (sklearn-difficulty 0.1, labels only) load unchanged.
+        scored set, ``outputs_<kind>_<index>``), version 3 the optional
+        positions of the stages (``steps`` and ``epochs``); records of
+        versions 1 (sklearn-difficulty 0.1, labels only) and 2 load
+        unchanged, without positions.
 
         Examples
         --------
@@ -402,6 +455,9 @@ class PredictionRecord:
             arrays["in_bag"] = self.in_bag
         if self.seeds is not None:
             arrays["seeds"] = self.seeds
+        for name in ("steps", "epochs"):
+            if getattr(self, name) is not None:
+                arrays[name] = getattr(self, name)
         write_record(path, metadata, arrays)
 
     @classmethod
@@ -459,6 +515,8 @@ class PredictionRecord:
                     }
                     for kind in metadata["outputs"]
                 },
+                steps=arrays.get("steps"),
+                epochs=arrays.get("epochs"),
             )
         except ValueError as error:
             raise unreadable(path, str(error)) from None

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).parent.parent / "sklearn_difficulty"
 #: import from its own layer and the layers below, never from one above.
 LAYERS = [
     {"exceptions", "record", "_record_files", "_files", "_random", "_progress"}
-    | {"_validation"},
+    | {"_validation", "stages"},
     {"_torch_data", "_inputs"},
     {"recorders"},
     {"_cache", "_members", "_assembly"},

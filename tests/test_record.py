@@ -151,7 +151,7 @@ def test_load_refuses_a_newer_format(tmp_path):
     with np.load(tmp_path / "run.npz") as data:
         arrays = dict(data)
     arrays["metadata"] = np.array(
-        str(arrays["metadata"]).replace('"version": 2', '"version": 99')
+        str(arrays["metadata"]).replace('"version": 3', '"version": 99')
     )
     np.savez(tmp_path / "future.npz", **arrays)
     with pytest.raises(ValueError, match="version 99"):

@@ -49,6 +49,7 @@ from sklearn.utils.validation import _check_method_params, has_fit_parameter
 from .._inputs import n_samples, take
 from .._random import MemberStreams, draw_training_indices, seed_estimator
 from ..record import label_dtype
+from ..stages import StepSchedule
 from ._outputs import encode_labels, true_class_outputs
 from ._saving import dump_estimator, load_estimator
 
@@ -80,11 +81,19 @@ class MemberTraining(NamedTuple):
     outputs : mapping of str to list of ndarray of shape (n_stages, n_samples)
         The outputs the plan asked for (``MemberPlan.outputs``), by kind, one
         array per scored set; empty for labels only.
+    steps : array-like of int of shape (n_stages,) or None
+        The optimiser steps (training batches) taken before each stage;
+        None where the recorder does not count them.
+    epochs : array-like of float of shape (n_stages,) or None
+        The epochs completed at each stage, as a fraction; None where
+        unknown.
     """
 
     stages: Any
     predictions: list
     outputs: Mapping[str, list] = MappingProxyType({})
+    steps: Any = None
+    epochs: Any = None
 
 
 class MemberRecord(NamedTuple):
@@ -106,6 +115,9 @@ class MemberRecord(NamedTuple):
         The outputs the plan asked for (``MemberPlan.outputs``), by kind, one
         array per scored set, in the plan's ``output_dtype``; empty for
         labels only.
+    steps, epochs : ndarray of shape (n_stages,) or None
+        Where each stage lies: optimiser steps, and epochs as a fraction
+        (see :class:`MemberTraining`).
     """
 
     estimator: Any
@@ -113,6 +125,8 @@ class MemberRecord(NamedTuple):
     predictions: list
     indices: np.ndarray | None
     outputs: Mapping[str, list] = MappingProxyType({})
+    steps: np.ndarray | None = None
+    epochs: np.ndarray | None = None
 
 
 class MemberData(NamedTuple):
@@ -180,6 +194,11 @@ class MemberPlan:
         Epochs to train, for epoch recorders; None keeps the network's own.
     step : int
         Keep every ``step``-th stage (and always the last).
+    schedule : StepSchedule or None
+        Record after optimiser steps instead of epochs
+        (:class:`~sklearn_difficulty.stages.StepSchedule`, from
+        ``record_every``), for recorders with ``records_steps``; None
+        records after every (``step``-th) epoch.
     n_draw : int or None
         Training examples per member; None for all of them.
     bootstrap : bool
@@ -205,6 +224,7 @@ class MemberPlan:
     sample_shape: tuple = ()
     n_epochs: int | None = None
     step: int = 1
+    schedule: StepSchedule | None = None
     n_draw: int | None = None
     bootstrap: bool = False
     record_initial: bool = True
@@ -267,16 +287,25 @@ class StageStore:
     """A member's recorded stages: labels and outputs per scored set.
 
     Recorders add one stage at a time and return :meth:`result` from
-    :meth:`Recorder.train`.
+    :meth:`Recorder.train`: :meth:`begin` (or ``stages.append``) for the
+    stage, then :meth:`add` for each scored set.
     """
 
     def __init__(self, plan: MemberPlan):
         self.plan = plan
         self.stages: list[int] = []
+        self.steps: list[int] = []
+        self.epochs: list[float] = []
         self.labels: list[list[np.ndarray]] = [[] for _ in plan.scored]
         self.outputs: dict[str, list[list[np.ndarray]]] = {
             kind: [[] for _ in plan.scored] for kind in plan.outputs
         }
+
+    def begin(self, stage: int, *, step: int, epoch: float) -> None:
+        """A new stage: its label, and where it lies (optimiser step, epoch)."""
+        self.stages.append(int(stage))
+        self.steps.append(int(step))
+        self.epochs.append(float(epoch))
 
     def add(self, set_index: int, labels, outputs: Mapping | None = None) -> None:
         """One stage of one scored set: encoded labels, and the outputs asked for."""
@@ -285,7 +314,11 @@ class StageStore:
             lists[set_index].append((outputs or {})[kind])
 
     def result(self) -> MemberTraining:
-        """What :meth:`Recorder.train` returns: the stages, labels and outputs."""
+        """What :meth:`Recorder.train` returns: the stages, labels and outputs.
+
+        The positions (steps, epochs) are given when every stage has one.
+        """
+        positioned = len(self.steps) == len(self.stages)
         return MemberTraining(
             np.asarray(self.stages),
             [np.stack(labels) for labels in self.labels],
@@ -293,6 +326,8 @@ class StageStore:
                 kind: [np.stack(values) for values in lists]
                 for kind, lists in self.outputs.items()
             },
+            np.asarray(self.steps, dtype=np.int64) if positioned else None,
+            np.asarray(self.epochs, dtype=np.float64) if positioned else None,
         )
 
 
@@ -313,11 +348,15 @@ class Recorder:
     uses_codes : bool
         Members learn class indices 0..n_classes-1 instead of the labels
         (networks do); only such recorders read torch Datasets.
+    records_steps : bool
+        It records after optimiser steps when the plan has a ``schedule``
+        (``record_every``); the stages are then labelled by their step.
     """
 
     name: ClassVar[str]
     kind: ClassVar[str]
     uses_codes: ClassVar[bool] = False
+    records_steps: ClassVar[bool] = False
 
     def accepts(self, estimator) -> bool:
         """Whether ``stage_method="auto"`` picks this recorder for ``estimator``."""
@@ -436,6 +475,8 @@ def record_member(
         trained.predictions,
         data.indices,
         trained.outputs,
+        None if trained.steps is None else np.asarray(trained.steps, dtype=np.int64),
+        None if trained.epochs is None else np.asarray(trained.epochs, dtype=float),
     )
 
 

@@ -258,8 +258,16 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         member.module_ = trained.module
         member.classes_ = np.arange(len(plan.classes))
         member.history_ = trained.history
-        stages, predictions, outputs = trained.training
-        return MemberRecord(member, stages, predictions, trained.indices, outputs)
+        training = trained.training
+        return MemberRecord(
+            member,
+            training.stages,
+            training.predictions,
+            trained.indices,
+            training.outputs,
+            training.steps,
+            training.epochs,
+        )
 
     # One network on its own -----------------------------------------------------
 
