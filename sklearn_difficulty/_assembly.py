@@ -7,10 +7,9 @@ memory-mapped files of a record folder.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-
-import warnings
 
 import numpy as np
 

@@ -449,7 +449,8 @@ def _check_headers(source, metadata: dict) -> list[str]:
         keys.append("seeds")
     if metadata["version"] >= 3:  # the positions of the stages
         for key, kinds in (("steps", "iu"), ("epochs", "f")):
-            if _checked(source, key, _Spec(kinds, (n_stages,), "numbers"), required=False):
+            spec = _Spec(kinds, (n_stages,), "numbers")
+            if _checked(source, key, spec, required=False):
                 keys.append(key)
     return keys
 

@@ -32,7 +32,6 @@ from ._progress import Progress
 from ._random import draw_member_seeds, n_drawn
 from .exceptions import MemberFailedWarning
 from .recorders import MemberPlan, encode_labels, resolve_outputs, resolve_recorder
-from .stages import LogSpacedSteps, step_schedule
 from .scores import (
     consensus,
     consistency,
@@ -41,6 +40,7 @@ from .scores import (
     mean_over_training,
     member_accuracy,
 )
+from .stages import LogSpacedSteps, step_schedule
 
 __all__ = ["EnsembleDifficulty"]
 

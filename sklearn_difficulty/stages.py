@@ -124,7 +124,7 @@ class StepSchedule:
         return hash(tuple(every.tolist()) if isinstance(every, np.ndarray) else every)
 
     def steps(self, steps_per_epoch: int, n_epochs: int) -> NDArray[np.int64]:
-        """The steps recorded in a training of ``n_epochs`` epochs of that many steps."""
+        """The steps recorded in ``n_epochs`` epochs of ``steps_per_epoch`` steps."""
         if steps_per_epoch < 1 or n_epochs < 1:
             raise ValueError(
                 "a member that records after optimiser steps needs at least one "
