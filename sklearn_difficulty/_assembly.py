@@ -73,8 +73,8 @@ def grid_positions(results: Sequence[MemberRecord], grid: np.ndarray):
     for result in results:
         index = np.minimum(np.searchsorted(grid, result.stages), grid.size - 1)
         new = (grid[index] == result.stages) & (steps[index] < 0)
-        steps[index[new]] = result.steps[new]
-        epochs[index[new]] = result.epochs[new]
+        steps[index[new]] = np.asarray(result.steps)[new]
+        epochs[index[new]] = np.asarray(result.epochs)[new]
     if (steps < 0).any() or (np.diff(steps) < 0).any() or (np.diff(epochs) < 0).any():
         return None, None
     return steps, epochs
