@@ -27,13 +27,22 @@ predictions); the ensemble assembles them into the one
 The registered recorders (``EnsembleDifficulty(stage_method=...)``):
 
 - "staged_predict": fit, then one stage per boosting round from
-  ``staged_predict`` (AdaBoost, gradient boosting).
+  ``staged_predict`` (AdaBoost, gradient boosting); rounds are already
+  fine-grained, so it records no optimiser steps (``record_every`` stays
+  "epoch"; ``stage_step`` keeps every k-th round).
 - "partial_fit": one stage per epoch; each epoch is one call of
   ``partial_fit`` over the training data in an order that each member draws
-  for itself (SGD, Perceptron, MLP). There is no stage 0: scikit-learn's
-  estimators create their weights in their first ``partial_fit`` call and
-  cannot predict before it.
-- "final": the fitted model alone, one stage (SVM, k-NN, trees, forests).
+  for itself (SGD, Perceptron, MLP); the members' own ``shuffle`` is
+  switched off. With ``record_every`` a number of steps or a schedule, each
+  epoch is fed in consecutive chunks of the same order, one call up to each
+  step to record; a step is one batch (``batch_size`` examples, for an MLP)
+  or one example (the SGD family, which updates after every example), and
+  at the end of every epoch the member is the one recorded every epoch (see
+  :class:`PartialFitRecorder` for the exceptions). There is no stage 0:
+  scikit-learn's estimators create their weights in their first
+  ``partial_fit`` call and cannot predict before it.
+- "final": the fitted model alone, one stage (SVM, k-NN, trees, forests);
+  no steps.
 - "skorch" (with the torch extra): one stage per epoch of a skorch
   classifier (``NeuralNetClassifier``,
   :class:`~sklearn_difficulty.nets.SkorchCNN`), from an eval-mode pass over

@@ -1,8 +1,8 @@
 """The core recorders: scikit-learn estimators by boosting round, epoch or once.
 
 - ``staged_predict``: fit, then one stage per boosting round;
-- ``partial_fit``: one stage per epoch, each epoch one ``partial_fit`` call
-  over the member's data in an order of its own;
+- ``partial_fit``: one stage per epoch, or after optimiser steps, from
+  ``partial_fit`` calls over the member's data in an order of its own;
 - ``final``: the fitted model alone.
 
 Their outputs come from ``predict_proba`` and ``decision_function`` (the
@@ -16,10 +16,12 @@ from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.naive_bayes import _BaseNB
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_method_params, _num_samples
 
+from .._inputs import n_samples
 from ._base import (
     MemberPlan,
     MemberTraining,
@@ -164,18 +166,79 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
 
 
 class PartialFitRecorder(_ScikitLearnRecorder):
-    """One stage per epoch: one ``partial_fit`` call over the member's data.
+    """One stage per epoch, or per optimiser steps: ``partial_fit`` calls.
 
     Each member draws its own order of the examples every epoch (its
-    "order" stream). scikit-learn's estimators create their weights in
-    their first ``partial_fit`` call and cannot predict before it, so the
-    first recorded stage is epoch 1: there is no stage 0.
+    "order" stream) and is fed the epoch in that order. scikit-learn's
+    estimators create their weights in their first ``partial_fit`` call and
+    cannot predict before it, so there is no stage 0.
+
+    **Epochs** (``record_every="epoch"``, the default): one ``partial_fit``
+    call per epoch; stage ``e`` is epoch ``e``, at step ``e *
+    steps_per_epoch``.
+
+    **Steps** (``record_every`` a number of steps or a schedule): each epoch
+    is fed in consecutive chunks of the same order, one ``partial_fit``
+    call from the current position up to the next step to record (or the
+    end of the epoch: a chunk never spans two epochs); stages are labelled
+    by their step. A *step* is one optimiser update
+    (:meth:`examples_per_step`): ``batch_size`` examples for an estimator
+    with a ``batch_size`` parameter (``MLPClassifier``, whose "auto" is
+    ``min(200, n_samples)``; the last batch of an epoch holds what is left),
+    else one example (``SGDClassifier``, ``Perceptron``,
+    ``PassiveAggressiveClassifier``: they update their weights after every
+    example). An epoch has ``ceil(n_samples / examples_per_step)`` steps,
+    ``n_samples`` being the member's own training set (``max_samples``).
+    Each recorded stage costs a ``partial_fit`` call of its own (scikit-learn
+    checks its input at every call) and a pass over every scored set: for
+    the SGD family, whose steps are single examples, record every few
+    hundred steps or on the "log" schedule, not every few steps.
+
+    **The members' own shuffling is switched off**, in both modes: every
+    ``shuffle`` parameter of the member (nested ones included) is set to
+    False, since the member's order is the recorder's. An estimator that
+    shuffled inside each call (``MLPClassifier``, the SGD family) would
+    shuffle a chunk otherwise than the whole epoch. (Records of such members
+    therefore differ from sklearn-difficulty 0.2's for the same seed: the
+    orders are drawn otherwise, from the same distribution.)
+
+    **At the end of every epoch, a member recorded after steps is the member
+    recorded after epochs** (the same seed), for
+
+    - ``MLPClassifier`` with ``solver="adam"``, or ``solver="sgd"`` with
+      ``learning_rate="constant"`` (the default): every call cuts its
+      examples into batches of ``min(batch_size, n)`` in order, and the
+      optimiser's state (Adam's moments and time step, the momentum) and
+      ``t_`` carry over from call to call; exactly equal;
+    - the SGD family without a penalty and without averaging
+      (``Perceptron``, ``SGDClassifier(penalty=None)``,
+      ``PassiveAggressiveClassifier``), any loss, ``class_weight`` and
+      learning rate (the rate follows ``t_``, the examples seen so far;
+      "adaptive" cannot lower it within one call): exactly equal.
+
+    Not equal, since the estimator does something at the end of every call:
+
+    - the SGD family with ``penalty="l2"`` (``SGDClassifier``'s default):
+      equal up to rounding (the weights' scale is folded into the weights at
+      the end of every call; about 1e-13 apart on the digits);
+    - ``penalty="l1"`` or ``"elasticnet"``: the cumulative L1 penalty starts
+      again at every call, so the chunks train another model;
+    - ``average``: another model (what scikit-learn carries from one call to
+      the next is not the whole state of the average, nor its intercepts);
+    - ``MLPClassifier(solver="sgd")`` with ``learning_rate="invscaling"``
+      (the rate is recomputed at the end of every call) or ``"adaptive"``
+      (divided by 5 after ``n_iter_no_change`` calls without improvement);
+      the MLP's ``loss_curve_`` has one entry per call, its ``loss_`` is the
+      last chunk's;
+    - naive Bayes models (``stage_method="partial_fit"`` asked for them):
+      the same counts, up to rounding.
     """
 
     name = "partial_fit"
     kind = "epoch"
     required_method = "partial_fit"
     fit_method = "partial_fit"
+    records_steps = True
 
     def accepts(self, estimator) -> bool:
         # Naive Bayes would count the same statistics again in every epoch.
@@ -189,31 +252,161 @@ class PartialFitRecorder(_ScikitLearnRecorder):
             return RecorderSettings(n_epochs=int(max_iter))
         return RecorderSettings(n_epochs=DEFAULT_EPOCHS)
 
+    def examples_per_step(self, estimator, n_samples: int) -> int | None:
+        """The examples of one optimiser step of a member trained on ``n_samples``.
+
+        ``batch_size`` for an estimator with a ``batch_size`` parameter (an
+        int, at most ``n_samples``; "auto" is ``min(200, n_samples)``, as in
+        scikit-learn's ``MLPClassifier``), else 1 (an SGD-family estimator
+        updates its weights after every example). None when its batch size
+        is something else, or belongs to an estimator it wraps: what a step
+        is cannot then be told.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import SGDClassifier
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from sklearn_difficulty.recorders import PartialFitRecorder
+        >>> recorder = PartialFitRecorder()
+        >>> recorder.examples_per_step(MLPClassifier(), 1000)
+        200
+        >>> recorder.examples_per_step(MLPClassifier(batch_size=32), 20)
+        20
+        >>> recorder.examples_per_step(SGDClassifier(), 1000)
+        1
+        """
+        params = estimator.get_params(deep=True)
+        if "batch_size" not in params:
+            wrapped = any(name.endswith("__batch_size") for name in params)
+            return None if wrapped else 1
+        batch_size = params["batch_size"]
+        if isinstance(batch_size, str) and batch_size == "auto":
+            return min(200, n_samples)
+        if isinstance(batch_size, int | np.integer) and not isinstance(
+            batch_size, bool
+        ):
+            return max(1, min(int(batch_size), n_samples))
+        return None
+
     def n_stages(self, estimator, plan):
-        return plan.n_epochs
+        epochs = range(1, plan.n_epochs + 1)
+        if plan.schedule is None:
+            return sum(plan.is_kept(epoch, plan.n_epochs) for epoch in epochs)
+        n_member = plan.n_draw if plan.n_draw is not None else n_samples(plan.X)
+        per_step = self.examples_per_step(estimator, n_member)
+        if per_step is None:
+            return None
+        return len(plan.schedule.steps(-(-n_member // per_step), plan.n_epochs))
+
+    def cache_token(self, estimator):
+        """The estimator as its members train: with its own shuffling off."""
+        return _without_shuffling(clone(estimator))
 
     def train(self, estimator, X, y, fit_params, plan, streams) -> MemberTraining:
+        _without_shuffling(estimator)
+        n_member = _num_samples(X)
+        per_step = self.examples_per_step(estimator, n_member)
+        if per_step is None and plan.schedule is not None:
+            raise ValueError(
+                f"record_every={plan.schedule.every!r} records after optimiser "
+                f"steps, but what a step of {type(estimator).__name__} is cannot "
+                "be told (its batch_size is not 'auto' nor an int, or belongs to "
+                "an estimator it wraps); use record_every='epoch'."
+            )
+        steps_per_epoch = -(-n_member // (per_step or n_member))
+        recorded = _recorded_steps(plan, steps_per_epoch, plan.n_epochs)
         order_state = streams.random_state("order")
-        n_samples = _num_samples(X)
         store = StageStore(plan)
         for epoch in range(1, plan.n_epochs + 1):
-            order = order_state.permutation(n_samples)
-            estimator.partial_fit(
-                _safe_indexing(X, order),
-                _safe_indexing(y, order),
-                classes=plan.classes,
-                **_check_method_params(X, fit_params, order),
-            )
-            loss = getattr(estimator, "loss_", None)
-            if loss is not None and not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"the training loss of {type(estimator).__name__} became {loss} "
-                    f"at epoch {epoch}."
-                )
-            if plan.is_kept(epoch, plan.n_epochs):
-                store.stages.append(epoch)
+            order = order_state.permutation(n_member)
+            first = (epoch - 1) * steps_per_epoch
+            start = 0
+            for step, kept in _epoch_chunks(recorded, first, steps_per_epoch):
+                stop = min((step - first) * (per_step or n_member), n_member)
+                self._feed(estimator, X, y, fit_params, order[start:stop], plan)
+                _check_loss(estimator, epoch, None if plan.schedule is None else step)
+                start = stop
+                if not kept:
+                    continue
+                label = step if plan.schedule is not None else epoch
+                if per_step is None:  # no positions for an unknown batch size
+                    store.stages.append(label)
+                else:
+                    store.begin(label, step=step, epoch=step / steps_per_epoch)
                 self.record_stage(store, estimator, plan)
         return store.result()
+
+    @staticmethod
+    def _feed(estimator, X, y, fit_params, rows, plan) -> None:
+        """One ``partial_fit`` call on ``rows``, in their order.
+
+        A chunk shorter than the batch (the end of an epoch) is one batch:
+        the member's ``batch_size`` is lowered for that call, as the member
+        would clip it, without the warning that clipping gives.
+        """
+        batch_size = estimator.get_params(deep=False).get("batch_size")
+        short = (
+            isinstance(batch_size, int | np.integer)
+            and not isinstance(batch_size, bool)
+            and len(rows) < batch_size < _num_samples(X)
+        )
+        if short:
+            estimator.set_params(batch_size=len(rows))
+        try:
+            estimator.partial_fit(
+                _safe_indexing(X, rows),
+                _safe_indexing(y, rows),
+                classes=plan.classes,
+                **_check_method_params(X, fit_params, rows),
+            )
+        finally:
+            if short:
+                estimator.set_params(batch_size=batch_size)
+
+
+def _without_shuffling(estimator):
+    """``estimator`` with every ``shuffle`` parameter (nested ones too) False."""
+    off = {
+        name: False
+        for name, value in estimator.get_params(deep=True).items()
+        if (name == "shuffle" or name.endswith("__shuffle")) and value is True
+    }
+    if off:
+        estimator.set_params(**off)
+    return estimator
+
+
+def _recorded_steps(
+    plan: MemberPlan, steps_per_epoch: int, n_epochs: int
+) -> np.ndarray:
+    """The steps after which a member is recorded, over its ``n_epochs`` epochs."""
+    if plan.schedule is not None:
+        return plan.schedule.steps(steps_per_epoch, n_epochs)
+    kept = [e for e in range(1, n_epochs + 1) if plan.is_kept(e, n_epochs)]
+    return np.asarray(kept, dtype=np.int64) * steps_per_epoch
+
+
+def _epoch_chunks(recorded, first: int, steps_per_epoch: int) -> list:
+    """Where the ``partial_fit`` calls of the epoch after step ``first`` end.
+
+    ``(step, recorded)`` pairs: at each recorded step of the epoch, and at
+    its end (a chunk never spans two epochs).
+    """
+    last = first + steps_per_epoch
+    ends = [(int(s), True) for s in recorded[(recorded > first) & (recorded <= last)]]
+    return ends if ends and ends[-1][0] == last else [*ends, (last, False)]
+
+
+def _check_loss(estimator, epoch: int, step: int | None) -> None:
+    """A clear error when the member's training loss is no longer finite."""
+    loss = getattr(estimator, "loss_", None)
+    if loss is not None and not np.isfinite(loss):
+        where = (
+            f"at epoch {epoch}" if step is None else f"at step {step} (epoch {epoch})"
+        )
+        raise FloatingPointError(
+            f"the training loss of {type(estimator).__name__} became {loss} {where}."
+        )
 
 
 class FinalRecorder(_ScikitLearnRecorder):
