@@ -195,6 +195,9 @@ def check_record_every(record_every) -> StepSchedule | None:
     )
 
 
+_WHAT = {"round": "boosting rounds", "final": "the fitted model once"}
+
+
 def step_schedule(record_every, *, recorder, stage_step: int) -> StepSchedule | None:
     """``record_every`` checked, and against the recorder and ``stage_step``.
 
@@ -213,7 +216,8 @@ def step_schedule(record_every, *, recorder, stage_step: int) -> StepSchedule | 
         raise ValueError(
             f"record_every={record_every!r} records after optimiser steps, which "
             f"the recorder {recorder.name!r} does not count (it records "
-            f"{recorder.kind}s); use record_every='epoch'"
+            f"{_WHAT.get(recorder.kind, recorder.kind + 's')}); use "
+            "record_every='epoch'"
             + (
                 ", and stage_step to keep every k-th round."
                 if recorder.kind == "round"
