@@ -29,6 +29,21 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _record_every(value: str) -> str | int:
+    if value in ("epoch", "log"):
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            "must be 'epoch', 'log' or a positive number of optimiser steps, "
+            f"got {value!r}"
+        )
+    return number
+
+
 def _fraction(value: str) -> float:
     try:
         number = float(value)
@@ -49,6 +64,7 @@ def _run(args) -> None:
         rounds=args.rounds,
         max_samples=args.max_samples,
         params=args.param,
+        record_every=args.record_every,
         record_outputs=args.record_outputs,
         rank_by=args.rank_by,
         n_jobs=args.n_jobs,
@@ -143,6 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--rounds", type=_positive_int, default=50)
     run.add_argument("--max-samples", type=_fraction, default=None)
+    run.add_argument(
+        "--record-every",
+        type=_record_every,
+        default="epoch",
+        metavar="{epoch,log,N}",
+        help="record the members after every epoch (default), or after optimiser "
+        "steps to see learning inside an epoch: log (densely through the first "
+        "epoch, then every epoch) or every N steps; networks only",
+    )
     run.add_argument(
         "--record-outputs",
         action="append",

@@ -13,6 +13,7 @@ from sklearn_difficulty import EnsembleDifficulty, registries
 from sklearn_difficulty.compare import compare_records
 from sklearn_difficulty.registries import DataSource, RunData, register_data
 from sklearn_difficulty.runs import (
+    FOLDER_VERSION,
     ComparisonFolder,
     RunFolder,
     catalog,
@@ -85,7 +86,8 @@ def test_a_python_run_writes_the_folder_the_command_line_writes(folders, tmp_pat
     for summary in (ours, theirs):
         summary.pop("seconds")
     assert ours == theirs
-    assert ours["format"] == "sklearn-difficulty run folder" and ours["version"] == 2
+    assert ours["format"] == "sklearn-difficulty run folder"
+    assert ours["version"] == FOLDER_VERSION
     assert ours["complete"] is True
     assert (boosted.path / "scores.csv").read_text() == (
         from_cli.path / "scores.csv"
@@ -381,7 +383,7 @@ def test_the_comparison_folder_writes_its_own_file(folders, tmp_path):
     )
     written = json.loads((folder.path / "comparison.json").read_text())
     assert written["format"] == "sklearn-difficulty run folder"
-    assert written["version"] == 2 and written["complete"] is True
+    assert written["version"] == FOLDER_VERSION and written["complete"] is True
     assert written["runs"] == [str(boosted.path), str(trees.path)]
     assert written["names"] == ["adaboost", "trees"]
     assert written["pearson"]["ci"] is None and written["pearson"]["n_bootstraps"] == 0

@@ -40,7 +40,13 @@ import numpy as np
 
 from .. import __version__
 from ..phases import PHASES
-from .descriptions import describe_interval, describe_phases, describe_reliability
+from ._schema import POSITIONS
+from .descriptions import (
+    describe_interval,
+    describe_phases,
+    describe_reliability,
+    format_epoch,
+)
 from .figures import figure_caption
 
 if TYPE_CHECKING:
@@ -97,14 +103,41 @@ def _row(values) -> str:
     return "<tr>" + "".join(_cell(value) for value in values) + "</tr>"
 
 
-def _stage_rows(stages: list[dict]) -> str:
+def _position_columns(stages: list[dict], kind: str) -> list[str]:
+    """The positions a stage table shows beside its label: those the rows hold.
+
+    The one the label already is ("step" for stages recorded after steps,
+    "epoch" for epochs) is not repeated.
+    """
+    return [
+        key for key in POSITIONS if key != kind and all(key in row for row in stages)
+    ]
+
+
+def _stage_header(stages: list[dict], kind: str) -> str:
+    names = [kind, *_position_columns(stages, kind)]
+    names += ["train accuracy", "test accuracy", "bi-modality", "phase"]
+    return "<tr>" + "".join(f"<th>{_text(name)}</th>" for name in names) + "</tr>"
+
+
+def _position_cell(key: str, value) -> str:
+    """A step as an integer; an epoch short (3 significant digits below 1)."""
+    if key != "epoch" or isinstance(value, bool) or not isinstance(value, int | float):
+        return _cell(value)
+    return f"<td>{_text(format_epoch(value, digits=3))}</td>"
+
+
+def _stage_rows(stages: list[dict], kind: str) -> str:
+    positions = _position_columns(stages, kind)
     rows = []
     for row in stages:
         css = PHASE_CLASSES.get(row["phase"])
         opening = "<tr>" if css is None else f'<tr class="{css}">'
-        cells = "".join(
+        cells = _cell(row.get("stage"))
+        cells += "".join(_position_cell(key, row[key]) for key in positions)
+        cells += "".join(
             _cell(row.get(key))
-            for key in ("stage", "train_accuracy", "test_accuracy", "bimodality")
+            for key in ("train_accuracy", "test_accuracy", "bimodality")
         )
         rows.append(f"{opening}{cells}{_cell(row['phase'])}</tr>")
     return "\n".join(rows)
@@ -169,6 +202,17 @@ def _examples(folder: RunFolder) -> str:
     return "\n".join(parts)
 
 
+def _recorded(record) -> str:
+    """Where stages recorded after optimiser steps lie, in epochs; else nothing."""
+    positions, axis = record.stage_axis
+    if record.stage_kind != "step" or axis != "epoch":
+        return ""
+    return (
+        f" They were recorded after optimiser steps (training batches), through "
+        f"epoch {_text(format_epoch(positions[-1]))}: the phases are told in epochs."
+    )
+
+
 def render_run(folder: RunFolder) -> str:
     """The report of a run folder, as HTML."""
     record, summary, stages = folder.record, folder.summary, folder.stages
@@ -177,11 +221,13 @@ def render_run(folder: RunFolder) -> str:
         n_members=record.n_members,
         n_stages=record.n_stages,
         stage_kind=_text(kind),
+        recorded=_recorded(record),
         n_train=record.predictions["train"].shape[2],
         phases=_text(describe_phases(stages, kind)),
         reliability=_text(describe_reliability(summary.get("reliability"))),
         figures=_figures(folder),
-        stage_rows=_stage_rows(stages),
+        stage_header=_stage_header(stages, kind),
+        stage_rows=_stage_rows(stages, kind),
         examples=_examples(folder),
     )
     title = (

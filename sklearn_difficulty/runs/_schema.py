@@ -8,7 +8,12 @@ first, and nothing else reads them:
   (:func:`check_comparison_summary`) are read by :func:`read_summary` (at
   most :data:`MAX_SUMMARY_BYTES`, one JSON object) and checked field by
   field: types, ranges, list lengths. Known fields must have their type;
-  unknown fields are kept in the dictionary but nothing renders them.
+  unknown fields are kept in the dictionary but nothing renders them. The
+  positions of the stages (version 3: ``stages[i].step`` and
+  ``stages[i].epoch``) are finite, non-negative, given for every stage or
+  none, and non-decreasing; :func:`check_positions` holds them to the
+  record's own when the run folder reads its stages
+  (:meth:`~sklearn_difficulty.runs.RunFolder.stages`).
 - ``examples.npz`` (:func:`read_examples`) is read without pickle, at most
   :data:`MAX_EXAMPLES_BYTES` uncompressed; its indices must be integers in
   range, one image per index, images numeric, finite and of an image's
@@ -22,6 +27,7 @@ field (``summary.json: stages[2].phase must be a string; got 3``), never a
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +41,7 @@ __all__ = [
     "MAX_SUMMARY_BYTES",
     "check_comparison_summary",
     "check_envelope",
+    "check_positions",
     "check_run_summary",
     "read_examples",
     "read_summary",
@@ -85,6 +92,23 @@ def number(low: float | None = None, high: float | None = None) -> Checker:
         if low is not None and not value >= low:
             raise _Invalid(field, expected, value)
         if high is not None and not value <= high:
+            raise _Invalid(field, expected, value)
+        return value
+
+    return check
+
+
+def finite(low: float | None = None) -> Checker:
+    """A finite int or float (not a bool) of at least ``low``."""
+    expected = "a finite number" + _bounds(low, None)
+    bounded = number(low)
+
+    def check(value, field):
+        try:
+            bounded(value, field)
+        except _Invalid:
+            raise _Invalid(field, expected, value) from None
+        if isinstance(value, float) and not math.isfinite(value):
             raise _Invalid(field, expected, value)
         return value
 
@@ -195,6 +219,8 @@ def _join(field: str, key: str) -> str:
 
 ACCURACY = number(0, 1)
 
+POSITIONS = ("step", "epoch")  # where a stage lies in training (version 3)
+
 STAGE = fields(
     {
         "stage": integer(0),
@@ -202,8 +228,44 @@ STAGE = fields(
         "bimodality": optional(number()),
         "phase": text,
     },
-    {"test_accuracy": optional(ACCURACY)},
+    {"test_accuracy": optional(ACCURACY), "step": integer(0), "epoch": finite(0)},
 )
+
+
+def _stages(value, field):
+    """The per-stage rows, whose positions are given for all or none, in order."""
+    rows = list_of(STAGE, min_length=1, max_length=1_000_000)(value, field)
+    for key in POSITIONS:
+        given = [key in row for row in rows]
+        if any(given) and not all(given):
+            i = given.index(not given[0])
+            raise _Invalid(
+                f"{field}[{i}].{key}",
+                "given for every stage or for none",
+                rows[i].get(key, "nothing"),
+            )
+        if not all(given):
+            continue
+        for i in range(1, len(rows)):
+            if rows[i][key] < rows[i - 1][key]:
+                raise _Invalid(
+                    f"{field}[{i}].{key}",
+                    f"at least {field}[{i - 1}].{key} ({rows[i - 1][key]!r}): "
+                    "the positions of the stages never decrease",
+                    rows[i][key],
+                )
+    return rows
+
+
+def _record_every(value, field):
+    """What the run recorded after: "epoch", "log", a number of steps, or steps."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return list_of(integer(1), min_length=1, max_length=1_000_000)(value, field)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _Invalid(field, "a string, a positive integer or a list of them", value)
+    return value
 
 
 def _reliability(value, field):
@@ -262,7 +324,8 @@ RUN_SUMMARY = fields(
         "stage_kind": text,
         "figures": list_of(text),
         "reliability": optional(_reliability),
-        "stages": list_of(STAGE, min_length=1, max_length=1_000_000),
+        "record_every": _record_every,
+        "stages": _stages,
         "ranking": _ranking,
     },
 )
@@ -363,6 +426,39 @@ def check_run_summary(summary: dict, path: Path) -> dict:
 def check_comparison_summary(summary: dict, path: Path) -> dict:
     """A comparison's summary checked against the format; a ValueError naming it."""
     return _checked(COMPARISON_SUMMARY, summary, path)
+
+
+def check_positions(stages: list[dict], *, steps, epochs, path: Path) -> None:
+    """The checked stages' steps and epochs, where they give them, are the record's.
+
+    ``steps`` and ``epochs`` are the record's (None where it holds none);
+    the rows give each position for every stage or none, and their stage
+    labels were matched with the record's (one row per stage).
+    """
+    for key, held in (("step", steps), ("epoch", epochs)):
+        if key not in stages[0]:
+            continue
+        if held is None:
+            raise ValueError(
+                f"{path}: stages[0].{key} must be absent: the record holds no "
+                f"{key} of its stages; got {stages[0][key]!r:.60}."
+            )
+        for i, (row, position) in enumerate(zip(stages, held.tolist(), strict=True)):
+            if not _same_position(row[key], position):
+                raise ValueError(
+                    f"{path}: stages[{i}].{key} must be the record's {position!r}; "
+                    f"got {row[key]!r:.60}."
+                )
+
+
+def _same_position(given, held: int | float) -> bool:
+    """Whether a position read from JSON is the record's (floats to rounding)."""
+    if isinstance(held, int):
+        return given == held
+    try:
+        return math.isclose(float(given), held, rel_tol=1e-9, abs_tol=1e-12)
+    except OverflowError:  # an int beyond any float: not the record's
+        return False
 
 
 def read_summary(path: Path) -> dict:

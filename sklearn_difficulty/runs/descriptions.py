@@ -9,23 +9,82 @@ computes nothing.
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = [
     "describe_comparison",
     "describe_interval",
     "describe_phases",
     "describe_reliability",
     "describe_run",
+    "format_epoch",
 ]
 
 
+def format_epoch(epoch: float, digits: int = 2) -> str:
+    """An epoch as a person reads it: integers as integers, fractions short.
+
+    Below 1, ``digits`` significant digits; from 1 on, ``digits - 1``
+    decimals (never fewer than the integer part); trailing zeros dropped;
+    never an exponent.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.descriptions import format_epoch
+    >>> [format_epoch(e) for e in (0, 0.0556, 0.3125, 1.0, 1.5278, 12.0)]
+    ['0', '0.056', '0.31', '1', '1.5', '12']
+    >>> format_epoch(0.0556, digits=3), format_epoch(1.5278, digits=3)
+    ('0.0556', '1.53')
+    """
+    epoch = float(epoch)
+    if epoch == round(epoch):
+        return str(int(epoch))
+    if abs(epoch) < 1:
+        return np.format_float_positional(
+            epoch, precision=digits, unique=True, fractional=False, trim="-"
+        )
+    return np.format_float_positional(
+        epoch, precision=max(digits - 1, 0), unique=True, fractional=True, trim="-"
+    )
+
+
 def describe_phases(stages: list[dict], kind: str = "stage") -> str:
-    """The phases as runs of stages: "epoch 0 initialization; epochs 1-3 ..."."""
+    """The phases as runs of stages: "epoch 0 initialization; epochs 1-3 ...".
+
+    Stages recorded after optimiser steps (``kind`` "step") whose rows hold
+    their epoch are told in epochs, with fractions (:func:`format_epoch`):
+    "epoch 0 initialization; epochs 0.056-0.31 beginning of learning; ...".
+
+    Parameters
+    ----------
+    stages : list of dict
+        The per-stage rows (:func:`~sklearn_difficulty.runs.stage_table`):
+        "phase", "stage" and, where known, "epoch".
+    kind : str, default="stage"
+        What the stage labels count: "epoch", "round", "step"...
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs import describe_phases
+    >>> rows = [{"stage": 0, "phase": "initialization"},
+    ...         {"stage": 1, "phase": "bi-modality"},
+    ...         {"stage": 2, "phase": "bi-modality"}]
+    >>> describe_phases(rows, "epoch")
+    'epoch 0 initialization; epochs 1-2 bi-modality'
+    >>> steps = [{**row, "stage": 9 * i, "epoch": i / 4} for i, row in enumerate(rows)]
+    >>> describe_phases(steps, "step")
+    'epoch 0 initialization; epochs 0.25-0.5 bi-modality'
+    """
+    in_epochs = kind == "step" and bool(stages) and all("epoch" in r for r in stages)
+    if in_epochs:
+        kind = "epoch"
     runs: list[list] = []
     for row in stages:
+        label = format_epoch(row["epoch"]) if in_epochs else row["stage"]
         if runs and runs[-1][0] == row["phase"]:
-            runs[-1][2] = row["stage"]
+            runs[-1][2] = label
         else:
-            runs.append([row["phase"], row["stage"], row["stage"]])
+            runs.append([row["phase"], label, label])
     return "; ".join(
         f"{kind} {first} {phase}"
         if first == last
@@ -77,27 +136,36 @@ def describe_run(summary: dict, *, stages: list[dict], stage_kind: str, path) ->
     stages : list of dict
         Its per-stage table (:func:`~sklearn_difficulty.runs.stage_table`).
     stage_kind : str
-        "epoch", "round"...
+        "epoch", "round", "step"... Stages recorded after optimiser steps
+        are told in epochs where their rows hold them.
     path : str or path-like
         Where the run is.
     """
     first, last = stages[0], stages[-1]
-    untrained = ""
-    if first["stage"] == 0:
-        untrained = (
-            f" {stage_kind} 0 (untrained): train accuracy "
-            f"{first['train_accuracy']:.3f};"
-        )
     trained = sum(1 for s in stages if s["stage"] != 0)
     seconds = summary.get("seconds")
     took = f" in {seconds:.0f} s" if seconds is not None else ""
     if summary.get("members_from_memory"):  # not trained in those seconds
         took += f" ({summary['members_from_memory']} members read from memory)"
+    if stage_kind == "step" and all("epoch" in row for row in stages):
+        what = (
+            f"{trained} stages after optimiser steps, through epoch "
+            f"{format_epoch(last['epoch'])}{took};"
+        )
+        untrained_kind, last_name = "epoch", f"last (step {last['stage']})"
+    else:
+        what = f"{trained} {stage_kind}s{took};"
+        untrained_kind, last_name = stage_kind, f"last {stage_kind}"
+    untrained = ""
+    if first["stage"] == 0:
+        untrained = (
+            f" {untrained_kind} 0 (untrained): train accuracy "
+            f"{first['train_accuracy']:.3f};"
+        )
     lines = [
         f"{summary.get('members', '?')} x {summary.get('model', '?')} on "
-        f"{summary.get('data', '?')}: {trained} {stage_kind}s{took};{untrained} last "
-        f"{stage_kind}: train accuracy {last['train_accuracy']:.3f}. Results in "
-        f"{path}/",
+        f"{summary.get('data', '?')}: {what}{untrained} {last_name}: train "
+        f"accuracy {last['train_accuracy']:.3f}. Results in {path}/",
         f"phases: {describe_phases(stages, stage_kind)}",
         describe_reliability(summary.get("reliability")),
     ]

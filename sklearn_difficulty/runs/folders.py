@@ -6,7 +6,8 @@ A run folder (:class:`RunFolder`) holds
   a format version, loaded without pickle);
 - ``scores.csv``: one row per example of each scored set;
 - ``summary.json``: the folder's format and version, whether the run is
-  complete, what was run, accuracy, bi-modality and phase per stage, the
+  complete, what was run, the position (optimiser step and epoch, where the
+  record knows them), accuracy, bi-modality and phase per stage, the
   split-half reliability of the learning speed and the members it needs,
   and the easiest and hardest training examples by the score that ranked
   them (see :mod:`sklearn_difficulty.runs.summary`);
@@ -46,7 +47,8 @@ naming the file and the field), the summary is checked against the record
 format names, inside the folder
 (:func:`~sklearn_difficulty.runs.figures.read_figure`), and nothing is
 unpickled. Version 1 folders (no ``complete``) are complete: their summary
-was written last.
+was written last. Version 2 folders open as they were, their stages without
+positions.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from ..record import PredictionRecord
 from ._schema import (
     check_comparison_summary,
     check_envelope,
+    check_positions,
     check_run_summary,
     read_examples,
     read_summary,
@@ -98,7 +101,10 @@ __all__ = [
 ]
 
 FOLDER_FORMAT = "sklearn-difficulty run folder"
-FOLDER_VERSION = 2  # 2: "complete" in the summary, written first and last
+FOLDER_VERSION = 3
+# 2: "complete" in the summary, written first and last; 3: each stage's step
+# and epoch, where the record knows them, and what the run recorded after
+# ("record_every")
 MEMORY_FOLDER = "members"  # a run's member cache, never removed by overwrite
 
 
@@ -385,12 +391,13 @@ class RunFolder(_Folder):
 
     @property
     def stages(self) -> list[dict]:
-        """Accuracy, bi-modality and phase per stage (from the record if unsaved).
+        """Position, accuracy, bi-modality and phase per stage (the record's if none).
 
         Raises
         ------
         ValueError
-            If the summary's stages or members are not the record's.
+            If the summary's stages, their positions (step, epoch) or the
+            members are not the record's.
         """
         summary, record = self.summary, self.record
         path = self.path / self.summary_file
@@ -408,6 +415,7 @@ class RunFolder(_Folder):
                 f"{path}: stages must be the record's stages "
                 f"{record.stages.tolist()[:10]}; got {got[:10]}."
             )
+        check_positions(stages, steps=record.steps, epochs=record.epochs, path=path)
         return stages
 
     @property

@@ -1,13 +1,14 @@
 """What a folder's summary holds, computed from a record when it is written.
 
-A run's ``summary.json`` holds, besides what was run: accuracy, bi-modality
-and phase per stage (:func:`stage_table`), the split-half reliability of the
-learning speed (:func:`learning_speed_reliability`,
-:func:`reliability_summary`) and the easiest and hardest training examples
-by a registered score (:func:`rank_examples`). :func:`write_scores` writes
-a run's ``scores.csv``, one row per example. A comparison's
-``comparison.json`` holds the matched stages and the correlations of the two
-learning speeds (:func:`comparison_summary`). Everything here returns plain
+A run's ``summary.json`` holds, besides what was run: the position (step
+and epoch, where known), accuracy, bi-modality and phase per stage
+(:func:`stage_table`), the split-half reliability of the learning speed
+(:func:`learning_speed_reliability`, :func:`reliability_summary`) and the
+easiest and hardest training examples by a registered score
+(:func:`rank_examples`). :func:`write_scores` writes a run's
+``scores.csv``, one row per example. A comparison's ``comparison.json``
+holds the matched stages and the correlations of the two learning speeds
+(:func:`comparison_summary`). Everything here returns plain
 JSON values: the report and the text a person reads are made from them
 without computing anything again.
 """
@@ -51,7 +52,29 @@ DEFAULT_RANK_BY = "learning_speed"  # the score that ranks them (the paper's)
 
 
 def stage_table(record: PredictionRecord) -> list[dict]:
-    """Per stage: mean train (and test) accuracy, bi-modality, phase."""
+    """Per stage: its position, mean train (and test) accuracy, bi-modality, phase.
+
+    Each row holds the stage's label ("stage"), then, where the record
+    knows them (:attr:`PredictionRecord.steps
+    <sklearn_difficulty.PredictionRecord>` and ``epochs``), the optimiser
+    steps taken before it ("step") and the epochs completed, as a fraction
+    ("epoch"); then the accuracies, the bi-modality measure and the phase.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.runs import stage_table
+    >>> record = PredictionRecord(  # 2 members, recorded after steps 0, 3 and 6
+    ...     predictions={"train": np.array([[[1, 1], [0, 1], [0, 1]],
+    ...                                     [[0, 0], [0, 0], [0, 1]]])},
+    ...     targets={"train": np.array([0, 1])}, classes=np.array([0, 1]),
+    ...     stages=np.array([0, 3, 6]), stage_kind="step",
+    ...     steps=np.array([0, 3, 6]), epochs=np.array([0, 0.5, 1]))
+    >>> [(row["step"], row["epoch"], row["train_accuracy"])
+    ...  for row in stage_table(record)]
+    [(0, 0.0, 0.5), (3, 0.5, 0.75), (6, 1.0, 1.0)]
+    """
     train_accuracy = member_accuracy(record).mean(axis=0)
     test_name = next((n for n in record.set_names if n != "train"), None)
     test_accuracy = (
@@ -64,6 +87,7 @@ def stage_table(record: PredictionRecord) -> list[dict]:
     return [
         {
             "stage": int(stage),
+            **_position(record, i),
             "train_accuracy": float(train_accuracy[i]),
             "test_accuracy": None if test_accuracy is None else float(test_accuracy[i]),
             "bimodality": float(measure[i]),
@@ -71,6 +95,16 @@ def stage_table(record: PredictionRecord) -> list[dict]:
         }
         for i, stage in enumerate(record.stages)
     ]
+
+
+def _position(record: PredictionRecord, i: int) -> dict:
+    """Stage ``i``'s step and epoch, those the record knows."""
+    position: dict[str, int | float] = {}
+    if record.steps is not None:
+        position["step"] = int(record.steps[i])
+    if record.epochs is not None:
+        position["epoch"] = float(record.epochs[i])
+    return position
 
 
 def learning_speed_reliability(record: PredictionRecord) -> Bunch | None:

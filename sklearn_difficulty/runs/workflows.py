@@ -17,7 +17,8 @@ calls these.
 A run checks all it can before any member trains: the output folder (it
 must be writable and hold nothing but a run:
 :meth:`~sklearn_difficulty.runs.RunFolder.create`), the score ``rank_by``,
-the data and the model. The folder is then marked as an unfinished run
+``record_every`` and whether the model can be recorded so, the model and
+the data. The folder is then marked as an unfinished run
 while the members train (each kept in its ``memory`` as soon as it has
 trained), and its summary, written last, marks it finished; :func:`report`
 and :func:`compare` refuse an unfinished run and say how to resume it: the
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import os
 import time
+from numbers import Integral
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -35,7 +37,9 @@ from .._files import write_atomically
 from .._inputs import is_torch_dataset, n_samples
 from ..compare import compare_records
 from ..ensemble import EnsembleDifficulty
+from ..recorders import resolve_recorder
 from ..scores import outputs_needed
+from ..stages import LogSpacedSteps, check_record_every
 from ._html import render_comparison, render_run
 from .catalog import RunData, build_model, load_data, parse_params
 from .folders import ComparisonFolder, RunFolder, open_folder
@@ -64,12 +68,17 @@ class _RunInputs(NamedTuple):
 
 
 def _run_inputs(data: str, model: str, *, params, epochs, rounds, device, data_dir,
-                random_state) -> _RunInputs:  # fmt: skip
-    """Load ``data``, build ``model``, and check that one can take the other."""
-    loaded = load_data(data, data_dir, random_state)
+                random_state, record_every) -> _RunInputs:  # fmt: skip
+    """Build ``model``, load ``data``, and check that one can take the other.
+
+    The model is built first: one that cannot be recorded as
+    ``record_every`` asks is refused before the data are read.
+    """
     estimator, takes_images = build_model(
         model, params, epochs=epochs, rounds=rounds, device=device
     )
+    _check_record_every(record_every, model, estimator)
+    loaded = load_data(data, data_dir, random_state)
     X_train, y_train, X_test, y_test = loaded[:4]
     if is_torch_dataset(X_train) and not takes_images:
         raise ValueError(
@@ -85,6 +94,35 @@ def _run_inputs(data: str, model: str, *, params, epochs, rounds, device, data_d
         y_train = X_train.targets
     eval_set = None if X_test is None else {"test": (X_test, y_test)}
     return _RunInputs(estimator, X_train, y_train, eval_set, loaded)
+
+
+def _check_record_every(record_every, model: str, estimator) -> None:
+    """A clear error for a model that cannot be recorded after optimiser steps."""
+    if check_record_every(record_every) is None:  # after every epoch
+        return
+    recorder = resolve_recorder(estimator)
+    if recorder.records_steps:
+        return
+    counts = {
+        "round": "after each boosting round",
+        "final": "once, after fitting",
+    }.get(recorder.kind, f"after each {recorder.kind}")
+    raise ValueError(
+        f"{model} cannot be recorded after optimiser steps (record_every="
+        f"{record_every!r}, --record-every): its recorder {recorder.name!r} records "
+        f"it {counts}. Use record_every='epoch' (the default) with it."
+    )
+
+
+def _record_every_summary(record_every) -> str | int | list[int]:
+    """``record_every`` as the summary keeps it (JSON): a name, a number, steps."""
+    if isinstance(record_every, str):
+        return record_every
+    if isinstance(record_every, Integral):
+        return int(record_every)
+    if isinstance(record_every, LogSpacedSteps):
+        return repr(record_every)
+    return [int(step) for step in record_every]
 
 
 def _outputs_to_record(record_outputs, rank_by: str) -> str | tuple | None:
@@ -104,7 +142,8 @@ def _outputs_to_record(record_outputs, rank_by: str) -> str | tuple | None:
 def run(
     *, out, data: str = "digits", model: str = "mnist", members: int = 10,
     epochs: int | None = None, rounds: int = 50, max_samples: float | None = None,
-    params=None, record_outputs=None, rank_by: str = DEFAULT_RANK_BY,
+    params=None, record_every="epoch", record_outputs=None,
+    rank_by: str = DEFAULT_RANK_BY,
     n_jobs: int | None = -1, device: str = "cpu", random_state: int = 0,
     data_dir=None, memory="auto", overwrite: bool = False, verbose: int = 1,
 ) -> RunFolder:  # fmt: skip
@@ -131,6 +170,15 @@ def run(
         Train each member on this fraction of the training set.
     params : dict or list of "key=value", default=None
         Parameters of the model.
+    record_every : "epoch", "log", int, LogSpacedSteps or array-like of int, \
+default="epoch"
+        When the members are recorded (:class:`EnsembleDifficulty`'s
+        ``record_every``): after every epoch, or after optimiser steps, to
+        see learning inside an epoch: "log" densely through the first epoch
+        then every epoch, an int k every k-th step, an array those steps.
+        Only networks (and ``partial_fit`` members) count steps: another
+        model with anything but "epoch" is refused before any training.
+        The summary keeps it; the stages then carry their step and epoch.
     record_outputs : None, "all" or sequence of str, default=None
         Outputs beyond the labels (see :class:`EnsembleDifficulty`); "proba"
         gives the report a data map. What ``rank_by`` needs is added.
@@ -164,20 +212,23 @@ def run(
     """
     folder = RunFolder.create(out, overwrite=overwrite)
     check_ranking(rank_by, subsets=max_samples is not None)
+    check_record_every(record_every)
     inputs = _run_inputs(
         data, model, params=params, epochs=epochs, rounds=rounds, device=device,
-        data_dir=data_dir, random_state=random_state,
+        data_dir=data_dir, random_state=random_state, record_every=record_every,
     )  # fmt: skip
     asked = {
         "data": data, "model": model,
         "params": {k: repr(v) for k, v in parse_params(params).items()},
         "epochs": epochs, "rounds": rounds, "max_samples": max_samples,
+        "record_every": _record_every_summary(record_every),
         "random_state": random_state,
     }  # fmt: skip
     folder.begin(asked)  # an unfinished run until its summary is written
     ensemble = EnsembleDifficulty(
         inputs.estimator,
         n_estimators=members,
+        record_every=record_every,
         max_samples=max_samples,
         n_jobs=n_jobs,
         random_state=random_state,
