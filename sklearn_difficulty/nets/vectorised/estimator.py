@@ -28,7 +28,11 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
     groups of ``member_chunk``, through the same per-member cache, failure
     policy, progress and record as every other recorder, and recorded
     before the first epoch (stage 0) and after every epoch like the skorch
-    members. On its own it trains one network. Training follows the paper's
+    members, or after optimiser steps (one step per batch) with the
+    ensemble's ``record_every``: at the steps that end an epoch a member
+    predicts exactly what it predicts recorded every epoch, since the
+    recording pass changes nothing training reads. On its own it trains
+    one network. Training follows the paper's
     recipe for the module (:mod:`sklearn_difficulty.nets.recipes`) wherever
     a parameter is "auto", as for :class:`~sklearn_difficulty.nets.SkorchCNN`.
 

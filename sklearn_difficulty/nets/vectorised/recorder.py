@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
+from ..._inputs import n_samples
 from ..._random import MemberStreams
 from ...recorders import (
     PartialFitRecorder,
@@ -16,7 +17,7 @@ from ...recorders import (
 from .._member_state import dump_state, load_state
 from .._torch import placed_on_gpu
 from .estimator import VectorisedCNN
-from .trainer import build_network, group_size, image_shape
+from .trainer import build_network, group_size, image_shape, steps_per_epoch
 
 __all__ = ["VectorisedRecorder"]
 
@@ -35,11 +36,18 @@ class VectorisedRecorder(Recorder):
     :meth:`VectorisedCNN.training_settings` (checked, and what the groups
     are sized from), :meth:`VectorisedCNN.resolved_max_epochs` and
     :meth:`VectorisedCNN.record_members`.
+
+    It records after optimiser steps (``records_steps``): with
+    ``EnsembleDifficulty(record_every=...)`` each member is recorded after
+    the scheduled steps, one step per batch of its training rows, and the
+    stages are labelled by their step; at the steps that end an epoch it
+    predicts exactly what it predicts recorded every epoch.
     """
 
     name = "vectorised"
     kind = "epoch"
     uses_codes = True
+    records_steps = True
 
     def accepts(self, estimator) -> bool:
         return isinstance(estimator, VectorisedCNN)
@@ -65,8 +73,13 @@ class VectorisedRecorder(Recorder):
         return RecorderSettings(n_epochs=None if n_epochs == "auto" else int(n_epochs))
 
     def n_stages(self, estimator, plan):
-        epochs = plan.n_epochs or estimator.resolved_max_epochs()
-        return int(epochs) + int(plan.record_initial)
+        """Epochs (or scheduled steps), and stage 0 with ``record_initial``."""
+        epochs = int(plan.n_epochs or estimator.resolved_max_epochs())
+        if plan.schedule is None:
+            return epochs + int(plan.record_initial)
+        rows = n_samples(plan.X) if plan.n_draw is None else plan.n_draw
+        per_epoch = steps_per_epoch(rows, estimator.training_settings().batch_size)
+        return len(plan.schedule.steps(per_epoch, epochs)) + int(plan.record_initial)
 
     def group_size(self, estimator, plan, n_members: int) -> int:
         """``member_chunk``; for "auto", sized here from the device's free memory.

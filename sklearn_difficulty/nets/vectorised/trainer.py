@@ -4,7 +4,8 @@
 settings' ``member_chunk`` (:func:`chunk_size`); :class:`GroupTrainer`
 trains one group, one method per step: build the members, stack their
 state, the forward pass (vmap, or grouped convolutions), the optimiser and
-its schedule, one epoch of steps, the recording pass, the members' results.
+its schedule, one epoch of steps, the recording pass (after every epoch,
+or after the optimiser steps of ``record_every``), the members' results.
 :class:`TrainingSettings` are an estimator's parameters with the recipe's
 values for "auto", checked, which is all the trainer reads of it.
 """
@@ -47,6 +48,7 @@ __all__ = [
     "chunk_size",
     "group_size",
     "image_shape",
+    "steps_per_epoch",
     "train_members",
 ]
 
@@ -193,6 +195,18 @@ def group_size(settings: TrainingSettings, plan: MemberPlan, n_members: int) -> 
     )  # fmt: skip
 
 
+def steps_per_epoch(n_rows: int, batch_size: int) -> int:
+    """Optimiser steps in one epoch of ``n_rows`` training rows: one per batch.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets.vectorised.trainer import steps_per_epoch
+    >>> steps_per_epoch(120, 50)
+    3
+    """
+    return -(-int(n_rows) // int(batch_size))
+
+
 # Training -------------------------------------------------------------------------
 
 
@@ -293,6 +307,19 @@ class GroupTrainer:
     (:meth:`run_epoch`, :meth:`step`), records the kept ones
     (:meth:`record_stage`) and gives the members' :meth:`results`.
 
+    With the plan's ``schedule`` (``record_every``), the members are
+    recorded inside :meth:`run_epoch` after each scheduled optimiser step
+    (steps counted over the whole training, from 1; an epoch has one step
+    per batch of a member's training rows, the same for all members of a
+    group), the stage labelled by its step; otherwise after every kept
+    epoch, labelled by the epoch. Either way each stage carries its
+    position (step, epoch as a fraction). The recording pass changes
+    nothing training reads: the batch orders are drawn at the start of the
+    epoch from the members' own generators, dropout masks are keyed by the
+    step (and off in the recording pass), the optimiser and its schedule
+    are not touched, torch's global generators are forked around it, and
+    the engine is put back into training mode after it.
+
     Parameters
     ----------
     settings : TrainingSettings
@@ -325,8 +352,19 @@ class GroupTrainer:
             torch.Generator(device=device).manual_seed(s.order) for s in streams
         ]
         self.autocast = autocast(device.type, settings.precision)
+        self.cuda_devices = (  # the generators a recording pass forks
+            [torch.cuda.current_device() if device.index is None else device.index]
+            if device.type == "cuda"
+            else []
+        )
         self.stores = [StageStore(plan) for _ in streams]
         self.history = np.zeros((self.n_members, self.n_epochs))
+        self.steps_per_epoch = steps_per_epoch(self.rows.shape[1], settings.batch_size)
+        self.recorded_steps = frozenset(
+            ()
+            if plan.schedule is None
+            else plan.schedule.steps(self.steps_per_epoch, self.n_epochs).tolist()
+        )
 
     def build_members(self) -> list[nn.Module]:
         """Each member's network, its initial weights from its own "init" stream."""
@@ -372,12 +410,16 @@ class GroupTrainer:
             self.record_stage(0)
         for epoch in range(1, self.n_epochs + 1):
             self.history[:, epoch - 1] = self.run_epoch()
-            if self.plan.is_kept(epoch, self.n_epochs):
+            if self.plan.schedule is None and self.plan.is_kept(epoch, self.n_epochs):
                 self.record_stage(epoch)
         return self.results()
 
     def run_epoch(self) -> np.ndarray:
-        """One epoch, each member in its own batch order; its mean training loss."""
+        """One epoch, each member in its own batch order; its mean training loss.
+
+        In step mode, the members are recorded after each scheduled step,
+        and put back into training mode.
+        """
         self.net.train(True)
         n_rows = self.rows.shape[1]
         order = torch.stack(
@@ -392,6 +434,9 @@ class GroupTrainer:
         losses = torch.zeros(self.n_members, device=self.data.device)
         for batch, images in zip(batches, self.data.X.batches(batches), strict=True):
             losses += self.step(batch, images) * batch.shape[1]
+            if self.steps in self.recorded_steps:
+                self.record_stage(self.steps)
+                self.net.train(True)
         if self.schedule is not None:
             self.schedule.step()
         return (losses / n_rows).cpu().numpy()
@@ -417,15 +462,21 @@ class GroupTrainer:
         return per_member.detach()
 
     def record_stage(self, stage: int) -> None:
-        """The recording pass: every member's predictions on every scored set."""
+        """The recording pass: every member's predictions on every scored set.
+
+        The stage is placed after the steps taken so far. It leaves the
+        engine in eval mode, and torch's global generators as they were (a
+        DataLoader reading a Dataset draws its base seed from them).
+        """
         self.net.train(False)
-        with torch.no_grad():
+        with torch.no_grad(), torch.random.fork_rng(devices=self.cuda_devices):
             sets = [
                 self.predict_set(index, images)
                 for index, images in enumerate(self.data.scored)
             ]
+        epoch = self.steps / self.steps_per_epoch
         for m, store in enumerate(self.stores):
-            store.stages.append(stage)
+            store.begin(stage, step=self.steps, epoch=epoch)
             for index, predicted in enumerate(sets):
                 outputs = {kind: v[m] for kind, v in predicted.outputs.items()}
                 store.add(index, self.plan.encode(index, predicted.labels[m]), outputs)
