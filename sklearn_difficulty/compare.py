@@ -4,6 +4,13 @@ Two ensembles (two architectures, a CNN and AdaBoost, a CNN and an SVM) learn
 at their own pace, so their stages are matched where the mean accuracies of
 their members agree within a tolerance; the matched pairs are then compared
 example by example.
+
+The stages may be of any kind and spacing: epochs, boosting rounds,
+optimiser steps on an uneven schedule (``record_every``), or one stage of a
+model fitted once. Matching reads the accuracies only, so a record made
+after steps compares with one made every epoch or with boosting rounds; the
+comparison keeps where each record's stages lie (``steps_a``, ``epochs_a``,
+:attr:`RecordComparison.stage_axis_a`, ...) for plots and reports.
 """
 
 from __future__ import annotations
@@ -16,12 +23,12 @@ from numpy.typing import NDArray
 from scipy import stats
 from sklearn.utils import Bunch
 
-from ._validation import check_fraction, check_int
-from .histograms import score_edges
+from ._validation import check_choice, check_fraction, check_int
+from .histograms import score_edges, stage_name
 from .ranking import difficulty_groups
 from .record import PredictionRecord, as_record
 from .reliability import bootstrap_correlation
-from .scores import consistency, mean_over_training, member_accuracy
+from .scores import AVERAGES, consistency, mean_over_training, member_accuracy
 
 __all__ = [
     "RecordComparison",
@@ -47,6 +54,16 @@ def _check_same_data(a: PredictionRecord, b: PredictionRecord, scored_set: str):
             f"{targets_a.size} and {targets_b.size} examples, whose classes or "
             "labels differ. Compare records of the same examples in the same order."
         )
+
+
+def _in_words(index: int, stages, kind: str, steps, epochs) -> str:
+    """Stage ``index`` of a record, by its epoch where known."""
+    return stage_name(
+        stages[index],
+        kind,
+        step=None if steps is None else steps[index],
+        epoch=None if epochs is None else epochs[index],
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +101,17 @@ bootstrap_correlation`); NaN without bootstraps.
     n_members : tuple of int
         Number of members of each record.
     stage_kinds : tuple of str
-        What a stage is in each record ("epoch", "round", ...).
+        What a stage is in each record ("epoch", "round", "step", ...).
+    steps_a, steps_b : ndarray of shape (n_stages,) or None
+        The optimiser steps of each record's stages (``record.steps``);
+        None where the record does not know them (boosting rounds).
+    epochs_a, epochs_b : ndarray of shape (n_stages,) or None
+        The epochs of each record's stages, fractions for stages recorded
+        after steps (``record.epochs``); None where unknown.
+    average : {"stages", "steps"}
+        How the learning speeds average over the training stages (see
+        :func:`~sklearn_difficulty.scores.learning_speed`); stage 0 never
+        counts.
     """
 
     pairs: NDArray[np.intp]
@@ -104,16 +131,72 @@ bootstrap_correlation`); NaN without bootstraps.
     pearson_bootstrap: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     confidence_level: float = 0.95
     stage_kinds: tuple[str, str] = ("stage", "stage")
+    steps_a: NDArray[np.integer] | None = None
+    steps_b: NDArray[np.integer] | None = None
+    epochs_a: NDArray[np.floating] | None = None
+    epochs_b: NDArray[np.floating] | None = None
+    average: str = "stages"
 
     @property
     def learning_speed_a(self) -> NDArray[np.float64]:
-        """Mean consistency over the training stages of the first record."""
-        return mean_over_training(self.consistency_a, self.stages_a)
+        """Consistency averaged over the training stages of the first record.
+
+        The mean over the stages, or the area over the steps with
+        ``average="steps"``; stage 0 (the untrained members) is left out.
+        """
+        return mean_over_training(
+            self.consistency_a, self.stages_a, steps=self.steps_a, average=self.average
+        )
 
     @property
     def learning_speed_b(self) -> NDArray[np.float64]:
-        """Mean consistency over the training stages of the second record."""
-        return mean_over_training(self.consistency_b, self.stages_b)
+        """Consistency averaged over the training stages of the second record."""
+        return mean_over_training(
+            self.consistency_b, self.stages_b, steps=self.steps_b, average=self.average
+        )
+
+    @property
+    def stage_axis_a(self) -> tuple[NDArray, str]:
+        """Where the first record's stages lie: ``(epochs, "epoch")`` where known.
+
+        Else ``(stages_a, stage_kinds[0])``, as
+        :attr:`PredictionRecord.stage_axis
+        <sklearn_difficulty.PredictionRecord.stage_axis>`: what plots put on
+        their x axis.
+        """
+        if self.epochs_a is not None:
+            return self.epochs_a, "epoch"
+        return self.stages_a, self.stage_kinds[0]
+
+    @property
+    def stage_axis_b(self) -> tuple[NDArray, str]:
+        """Where the second record's stages lie (see :attr:`stage_axis_a`)."""
+        if self.epochs_b is not None:
+            return self.epochs_b, "epoch"
+        return self.stages_b, self.stage_kinds[1]
+
+    def pair_names(self, pair: int = -1) -> tuple[str, str]:
+        """The two stages of a matched pair, in words: "epoch 0.22 (step 4)".
+
+        Each named by its epoch where its record knows it, else by its kind
+        and label ("round 12"); see
+        :func:`~sklearn_difficulty.histograms.stage_name`.
+
+        Parameters
+        ----------
+        pair : int, default=-1
+            Which matched pair (an index into ``pairs``).
+
+        Returns
+        -------
+        name_a, name_b : str
+        """
+        i, j = self.pairs[pair]
+        kind_a, kind_b = self.stage_kinds
+        return (
+            _in_words(i, self.stages_a, kind_a, self.steps_a, self.epochs_a),
+            _in_words(j, self.stages_b, kind_b, self.steps_b, self.epochs_b),
+        )
 
     def joint_histogram(self, pair: int = -1, *, bins: int | None = None):
         """2-D histogram of the consistency scores of one matched pair (Fig. 4c-d).
@@ -162,6 +245,8 @@ bootstrap_correlation`); NaN without bootstraps.
         Returns
         -------
         accuracy : ndarray of shape (n_groups, n_stages_a)
+            At each stage of the first record, which lie at
+            :attr:`stage_axis_a` (epochs where known).
         """
         groups = difficulty_groups(self.learning_speed_b[np.newaxis], n_groups=n_groups)
         return _accuracy_on_groups(self.consistency_a, groups, n_groups)
@@ -171,17 +256,37 @@ def _mean_accuracy(record: PredictionRecord, scored_set: str) -> NDArray[np.floa
     return member_accuracy(record, scored_set=scored_set).mean(axis=0)
 
 
-def _match_stages(accuracy_a, accuracy_b, tolerance: float):
+def _match_stages(accuracy_a, accuracy_b, tolerance: float, epochs=(None, None)):
     """Pairs (i, j) of stages whose mean accuracies are within ``tolerance``.
 
     Each stage i of the first record goes with the stage j of the second of
     closest accuracy, when it is close enough; ``matched`` says which i did.
+    Of stages of the second record equally close (a plateau of accuracy),
+    the one nearest in epochs when both records know their epochs, else
+    the first.
     """
     distance = np.abs(accuracy_a[:, np.newaxis] - accuracy_b[np.newaxis, :])
-    closest = distance.argmin(axis=1)
+    closest_distance = distance.min(axis=1, keepdims=True)
+    tie = np.zeros_like(distance)
+    if epochs[0] is not None and epochs[1] is not None:
+        tie = np.abs(epochs[0][:, np.newaxis] - epochs[1][np.newaxis, :])
+    closest = np.where(distance <= closest_distance + 1e-12, tie, np.inf).argmin(axis=1)
     matched = distance[np.arange(closest.size), closest] <= tolerance + 1e-12
     pairs = np.column_stack([np.flatnonzero(matched), closest[matched]])
     return pairs.astype(np.intp).reshape(-1, 2), matched
+
+
+def _speed(scores, record: PredictionRecord, average: str) -> NDArray[np.float64]:
+    """The learning speed of a record's examples, from their consistency."""
+    return mean_over_training(
+        scores, record.stages, steps=record.steps, average=average
+    )
+
+
+def _positions(a: PredictionRecord, b: PredictionRecord) -> dict:
+    """The steps and epochs of the two records' stages (None where unknown)."""
+    return {"steps_a": a.steps, "steps_b": b.steps, "epochs_a": a.epochs,
+            "epochs_b": b.epochs}  # fmt: skip
 
 
 def _correlations(speed_a, speed_b):
@@ -193,14 +298,20 @@ def _correlations(speed_a, speed_b):
     return (float(r), float(p_r)), (float(rho), float(p_rho))
 
 
-def _pearson_interval(a, b, scored_set, n_bootstraps, confidence_level, random_state):
+#: The registered score of each ``average`` of the learning speed.
+_SPEED_SCORES = {"stages": "learning_speed", "steps": "learning_speed_steps"}
+
+
+def _pearson_interval(
+    a, b, scored_set, n_bootstraps, confidence_level, random_state, average
+):
     """The bootstrap interval of Pearson's r of the learning speeds (NaN: none)."""
     if not n_bootstraps:
         return Bunch(low=math.nan, high=math.nan, correlations=np.empty(0))
     return bootstrap_correlation(
         a,
         b,
-        score="learning_speed",
+        score=_SPEED_SCORES[average],
         scored_set=scored_set,
         n_bootstraps=n_bootstraps,
         confidence_level=confidence_level,
@@ -218,18 +329,19 @@ def compare_records(
     n_bootstraps: int = 0,
     confidence_level: float = 0.95,
     random_state=None,
+    average: str = "stages",
 ) -> RecordComparison:
     """Match the stages of two records by accuracy and correlate their orderings.
 
     Each stage of ``a`` is paired with the stage of ``b`` whose members' mean
     accuracy is closest, if it is within ``tolerance`` (the paper's 1%); the
-    stages of ``a`` with no such stage are listed in ``unmatched``. The
-    learning speeds of the examples (mean consistency over all stages) are
+    stages of ``a`` with no such stage are listed in ``unmatched``. Stages
+    of any kind and spacing match (steps, epochs, boosting rounds); of
+    stages of ``b`` equally close, the nearest in epochs where both records
+    know them. The learning speeds of the examples (stage 0 left out) are
     correlated with Pearson's r and Spearman's rho. With ``n_bootstraps``,
     the members of each record are resampled with replacement that many
-    times and the learning speeds recomputed, for a confidence interval of
-    Pearson's r (``pearson_ci``): how much it depends on which members
-    happened to be trained.
+    times, for a confidence interval of Pearson's r (``pearson_ci``).
 
     Parameters
     ----------
@@ -247,6 +359,9 @@ def compare_records(
         The confidence level of ``pearson_ci``, in (0, 1).
     random_state : int, RandomState instance or None, default=None
         Draws the bootstrap resamples.
+    average : {"stages", "steps"}, default="stages"
+        The learning speeds' mean over the training stages, or area over the
+        steps (see :func:`~sklearn_difficulty.scores.learning_speed`).
 
     Returns
     -------
@@ -274,19 +389,19 @@ def compare_records(
     check_fraction(tolerance, "tolerance", closed="left")
     check_int(n_bootstraps, "n_bootstraps", 0)
     check_fraction(confidence_level, "confidence_level")
-    accuracy_a, accuracy_b = (
-        _mean_accuracy(a, scored_set),
-        _mean_accuracy(b, scored_set),
+    check_choice(average, "average", AVERAGES)
+    accuracy_a, accuracy_b = (_mean_accuracy(r, scored_set) for r in (a, b))
+    pairs, matched = _match_stages(
+        accuracy_a, accuracy_b, tolerance, epochs=(a.epochs, b.epochs)
     )
-    pairs, matched = _match_stages(accuracy_a, accuracy_b, tolerance)
-    consistency_a = consistency(a, scored_set=scored_set)
-    consistency_b = consistency(b, scored_set=scored_set)
+    consistency_a, consistency_b = (
+        consistency(r, scored_set=scored_set) for r in (a, b)
+    )
     pearson, spearman = _correlations(
-        mean_over_training(consistency_a, a.stages),
-        mean_over_training(consistency_b, b.stages),
+        _speed(consistency_a, a, average), _speed(consistency_b, b, average)
     )
     interval = _pearson_interval(
-        a, b, scored_set, int(n_bootstraps), confidence_level, random_state
+        a, b, scored_set, int(n_bootstraps), confidence_level, random_state, average
     )
     return RecordComparison(
         pairs=pairs,
@@ -306,11 +421,18 @@ def compare_records(
         pearson_bootstrap=interval.correlations,
         confidence_level=float(confidence_level),
         stage_kinds=(a.stage_kind, b.stage_kind),
+        **_positions(a, b),
+        average=average,
     )
 
 
 def group_accuracy(
-    record, groups_from, *, n_groups: int = 3, scored_set: str = "train"
+    record,
+    groups_from,
+    *,
+    n_groups: int = 3,
+    scored_set: str = "train",
+    average: str = "stages",
 ) -> NDArray[np.float64]:
     """Accuracy of one record's members on another's easy ... hard groups (Fig. 6a).
 
@@ -326,10 +448,15 @@ def group_accuracy(
         Whose learning speed defines the groups (for instance CNNs).
     n_groups : int, default=3
     scored_set : str, default="train"
+    average : {"stages", "steps"}, default="stages"
+        The average of ``groups_from``'s learning speed (see
+        :func:`~sklearn_difficulty.scores.learning_speed`).
 
     Returns
     -------
     accuracy : ndarray of shape (n_groups, n_stages)
+        At each stage of ``record``; the x axis of a plot is
+        ``record.stage_axis``.
 
     Examples
     --------
@@ -346,7 +473,9 @@ def group_accuracy(
     record = as_record(record, "record")
     reference = as_record(groups_from, "groups_from")
     _check_same_data(record, reference, scored_set)
-    groups = difficulty_groups(reference, n_groups=n_groups, scored_set=scored_set)
+    groups = difficulty_groups(
+        reference, n_groups=n_groups, scored_set=scored_set, average=average
+    )
     return _accuracy_on_groups(
         consistency(record, scored_set=scored_set), groups, n_groups
     )

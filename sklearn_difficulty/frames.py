@@ -16,7 +16,9 @@ from .scores import (
 __all__ = ["example_table", "record_frame"]
 
 
-def example_table(record, *, scored_set: str = "train") -> dict[str, np.ndarray]:
+def example_table(
+    record, *, scored_set: str = "train", average: str = "stages"
+) -> dict[str, np.ndarray]:
     """Columns of per-example results, as a dict of equal-length arrays.
 
     Columns: ``index``, ``label``, ``learning_speed``, ``final_consistency``,
@@ -28,10 +30,28 @@ def example_table(record, *, scored_set: str = "train") -> dict[str, np.ndarray]
     ----------
     record : PredictionRecord or fitted EnsembleDifficulty
     scored_set : str, default="train"
+    average : {"stages", "steps"}, default="stages"
+        The learning speed's average over the training stages: the mean, or
+        the area over the optimiser steps (see
+        :func:`~sklearn_difficulty.scores.learning_speed`).
 
     Returns
     -------
     table : dict of str to ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.frames import example_table
+    >>> record = PredictionRecord(  # 1 member: example 0 learnt at step 10
+    ...     predictions={"train": np.array([[[0, 1], [0, 1], [1, 1]]], np.uint8)},
+    ...     targets={"train": np.array([1, 1])}, classes=np.array(["a", "b"]),
+    ...     stages=np.array([1, 2, 10]), stage_kind="step")
+    >>> example_table(record)["learning_speed"].round(3).tolist()
+    [0.333, 1.0]
+    >>> example_table(record, average="steps")["learning_speed"].round(3).tolist()
+    [0.593, 1.0]
     """
     record = record_of(record)
     if record is None:
@@ -43,7 +63,9 @@ def example_table(record, *, scored_set: str = "train") -> dict[str, np.ndarray]
     table = {
         "index": np.arange(targets.size),
         "label": record.classes[targets],
-        "learning_speed": mean_over_training(scores, record.stages),
+        "learning_speed": mean_over_training(
+            scores, record.stages, steps=record.steps, average=average
+        ),
         "final_consistency": scores[-1],
         "final_consensus": consensus(record, scored_set=scored_set)[-1],
         "majority_label": record.classes[
@@ -55,8 +77,10 @@ def example_table(record, *, scored_set: str = "train") -> dict[str, np.ndarray]
     return table
 
 
-def record_frame(record, *, scored_set: str = "train"):
+def record_frame(record, *, scored_set: str = "train", average: str = "stages"):
     """The per-example results of :func:`example_table` as a pandas DataFrame.
+
+    ``average`` is that of :func:`example_table`.
 
     Examples
     --------
@@ -75,4 +99,5 @@ def record_frame(record, *, scored_set: str = "train"):
         import pandas as pd
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError("record_frame needs pandas: pip install pandas") from error
-    return pd.DataFrame(example_table(record, scored_set=scored_set)).set_index("index")
+    table = example_table(record, scored_set=scored_set, average=average)
+    return pd.DataFrame(table).set_index("index")

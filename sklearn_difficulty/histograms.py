@@ -18,7 +18,54 @@ from .phases import learning_phases, phase_stages
 from .record import as_record
 from .scores import consensus, consistency, majority_label
 
-__all__ = ["ScoreHistograms", "score_edges", "score_histograms"]
+__all__ = ["ScoreHistograms", "score_edges", "score_histograms", "stage_name"]
+
+
+def _epoch_text(epoch: float) -> str:
+    """An epoch in few digits: 3, 0.22, 1.5, 0.0017."""
+    epoch = float(epoch)
+    if epoch.is_integer():
+        return str(int(epoch))
+    text = f"{epoch:.2f}" if epoch >= 0.1 else f"{epoch:.2g}"
+    return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
+
+
+def stage_name(stage, kind: str = "stage", *, step=None, epoch=None) -> str:
+    """A stage in words, by the epoch where known: "epoch 0.22 (step 4)".
+
+    What titles of plots and reports call a stage: its epoch where the
+    record knows it (a fraction for a stage recorded after optimiser steps,
+    with the step in brackets), else its kind and label ("round 12").
+
+    Parameters
+    ----------
+    stage : int
+        The stage label (``record.stages[i]``).
+    kind : str, default="stage"
+        What a stage is (``record.stage_kind``): "epoch", "round", "step"...
+    step : int, default=None
+        Its optimiser step (``record.steps[i]``); None where unknown.
+    epoch : float, default=None
+        Its epoch (``record.epochs[i]``); None where unknown.
+
+    Returns
+    -------
+    name : str
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.histograms import stage_name
+    >>> stage_name(4, "step", step=4, epoch=4 / 18)
+    'epoch 0.22 (step 4)'
+    >>> stage_name(3, "epoch", step=54, epoch=3.0), stage_name(12, "round")
+    ('epoch 3', 'round 12')
+    """
+    if epoch is None:
+        return f"{kind} {stage}"
+    name = f"epoch {_epoch_text(epoch)}"
+    if kind == "step":
+        name += f" (step {stage if step is None else step})"
+    return name
 
 
 def score_edges(n_members: int, bins: int | None = None) -> NDArray[np.float64]:
@@ -74,13 +121,19 @@ class ScoreHistograms:
     score : str
         "consistency" or "consensus".
     stage_kind : str
-        What a stage is ("epoch", "round", ...).
+        What a stage is ("epoch", "round", "step", ...).
     labels : ndarray of shape (n_labels,) or None
         When stacked by label: the labels (from the record's classes) that
         most members assign to some example at some stage shown, in the
         order of the second axis of ``counts``; None otherwise.
     phases : ndarray of str of shape (n_shown,) or None
         The phase of learning of each stage shown, when asked for.
+    steps : ndarray of int of shape (n_shown,) or None
+        The optimiser steps of the stages shown; None where the record does
+        not know them.
+    epochs : ndarray of shape (n_shown,) or None
+        The epochs of the stages shown (fractions for stages recorded after
+        optimiser steps); None where the record does not know them.
     """
 
     counts: dict[str, NDArray[np.intp]]
@@ -91,6 +144,21 @@ class ScoreHistograms:
     stage_kind: str = "stage"
     labels: NDArray | None = None
     phases: NDArray[np.str_] | None = None
+    steps: NDArray[np.integer] | None = None
+    epochs: NDArray[np.floating] | None = None
+
+    @property
+    def stage_names(self) -> list[str]:
+        """Each stage shown in words (:func:`stage_name`): "epoch 0.22 (step 4)"."""
+        return [
+            stage_name(
+                stage,
+                self.stage_kind,
+                step=None if self.steps is None else self.steps[k],
+                epoch=None if self.epochs is None else self.epochs[k],
+            )
+            for k, stage in enumerate(self.stages.tolist())
+        ]
 
 
 def _spread_stages(n_stages: int, n_shown: int = 6) -> NDArray[np.intp]:
@@ -108,7 +176,7 @@ def _shown_stages(stages, n_stages: int, phases: NDArray | None) -> NDArray[np.i
                 f"stages must be stage indices, 'phases' or None; got {stages!r}."
             )
         return phase_stages(phases)
-    if stages is None:
+    if stages is None:  # by index: a dense early schedule shows more early stages
         return _spread_stages(n_stages)
     return check_stage_indices(stages, n_stages).ravel()
 
@@ -173,7 +241,8 @@ def score_histograms(
         for the first stage, the first stage of each later phase of
         learning and the last
         (:func:`~sklearn_difficulty.phases.phase_stages`); None for up to 6
-        stages spread over the run, the first and last included.
+        stages spread evenly over the recorded stages by index (as densely
+        as the record early on), the first and last included.
     scored_sets : list of str, default=None
         Which scored sets, in this order; None for all.
     bins : int, default=None
@@ -247,4 +316,6 @@ def score_histograms(
         stage_kind=record.stage_kind,
         labels=record.classes[present] if by_label else None,
         phases=None if all_phases is None or not phases else all_phases[positions],
+        steps=None if record.steps is None else record.steps[positions],
+        epochs=None if record.epochs is None else record.epochs[positions],
     )

@@ -60,6 +60,25 @@ after it bi-modal, and one stage out of line among bi-modal ones is
 read as noise. Collapsed stages keep their own label and take no part
 in the ordering. With ``ordered=False`` every stage gets its own label.
 
+Stages that are not evenly spaced
+---------------------------------
+
+A record made after optimiser steps (``record_every``) may hold many
+stages inside the first epoch and one per epoch after it. Each stage is
+still labelled from its own distribution of scores alone: its spacing
+plays no part in the rules above. In the ordering each stage counts once,
+whatever share of training it stands for, so a dense early schedule gives
+the early stages more say there. That is on purpose: a stage is one
+observation of the distribution, no surer for standing for more steps,
+and the ordering is there to outvote observations out of line with their
+neighbours. Weighing stages by their steps
+(:func:`~sklearn_difficulty.stages.stage_weights`) would let one late
+stage of a whole epoch outvote a run of early stages that are each a
+fraction of one, and erase the short bi-modal phase that dense recording
+is there to catch (the paper's MNIST recipe goes through it within the
+first epoch). :func:`phase_spans` gives where each phase starts and ends
+in epochs (and steps) where the record knows them.
+
 For example, two untrained members that answer class 0 for everything
 (stage 0), then learn all: their scores are 0 and 1 at stage 0, yet nothing
 has been learnt. The scores alone cannot tell.
@@ -82,6 +101,8 @@ array(['bi-modality', 'end of learning'], dtype='<U21')
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -92,9 +113,11 @@ from .scores._predictions import chunks
 
 __all__ = [
     "PHASES",
+    "PhaseSpan",
     "bimodality",
     "collapsed_stages",
     "learning_phases",
+    "phase_spans",
     "phase_stages",
 ]
 
@@ -246,6 +269,13 @@ def learning_phases(
     collapsed are then put in the non-decreasing sequence of phases closest
     to their own labels.
 
+    Stages need not be evenly spaced: each is labelled from its own
+    distribution, and counts once in the ordering whatever share of
+    training it stands for, so a schedule that records densely in the
+    first epoch gives the early stages more say there (the module
+    documentation says why; :func:`phase_spans` gives the phases' positions
+    in epochs).
+
     Parameters
     ----------
     source : PredictionRecord, EnsembleDifficulty or array-like of shape \
@@ -371,7 +401,10 @@ shape (n_stages,)
     Returns
     -------
     positions : ndarray of int
-        Increasing stage indices (positions in ``stages``, not stage labels).
+        Increasing stage indices (positions in ``stages``, not stage labels):
+        ``record.stage_axis[0][positions]`` are their epochs where the record
+        knows them (fractions for stages recorded after optimiser steps),
+        and :func:`phase_spans` describes each phase with its epochs.
 
     Examples
     --------
@@ -394,3 +427,95 @@ shape (n_stages,)
         )
     _, first = np.unique(phases, return_index=True)
     return np.union1d(first, [phases.size - 1]).astype(np.intp)
+
+
+def _ends(values, first: int, last: int, kind):
+    """``(values[first], values[last])`` as ``kind``; None without values."""
+    return None if values is None else (kind(values[first]), kind(values[last]))
+
+
+class PhaseSpan(NamedTuple):
+    """A run of consecutive stages in one phase of learning, and where it lies.
+
+    The result of :func:`phase_spans`.
+    """
+
+    #: The phase, one of :data:`PHASES`.
+    phase: str
+    #: Indices of its first and last stage (positions in ``stages``).
+    first: int
+    last: int
+    #: The labels of its first and last stage (``record.stages``).
+    stages: tuple
+    #: The epochs of its first and last stage (fractions for stages recorded
+    #: after optimiser steps); None where the record does not know them.
+    epochs: tuple[float, float] | None
+    #: The optimiser steps of its first and last stage; None where unknown.
+    steps: tuple[int, int] | None
+
+
+def phase_spans(source, *, scored_set: str = "train", **thresholds) -> list[PhaseSpan]:
+    """The phases of learning of a record, run by run, with where they lie.
+
+    The stages of each run of consecutive stages in the same phase
+    (:func:`learning_phases`, ``ordered=True``), with the epochs and steps
+    of the run's first and last stage where the record knows them: for a
+    record made after optimiser steps, a bi-modal phase between epoch 0.05
+    and 0.5 reads as such, whatever the stage labels. A phase reads first
+    to last; with collapsed stages (which keep their own label) a phase may
+    come back, as a run of its own.
+
+    Parameters
+    ----------
+    source : PredictionRecord or fitted EnsembleDifficulty
+        Where the predictions (and the stages' positions) come from.
+    scored_set : str, default="train"
+        The scored set whose phases count.
+    **thresholds
+        Passed to :func:`learning_phases` (``chance_tolerance``,
+        ``bimodal_threshold``, ``min_spread``, ``end_threshold``,
+        ``collapse_coverage``).
+
+    Returns
+    -------
+    spans : list of PhaseSpan
+        In the order of the stages.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.phases import phase_spans
+    >>> targets = np.array([0, 1, 0, 1])
+    >>> record = PredictionRecord(  # learnt half after step 3, all after step 9
+    ...     predictions={"train": np.array([[[0, 0, 0, 0], [0, 1, 1, 0],
+    ...                                      [0, 1, 0, 1]]] * 2)},
+    ...     targets={"train": targets}, classes=np.array([0, 1]),
+    ...     stages=np.array([0, 3, 9]), stage_kind="step",
+    ...     steps=np.array([0, 3, 9]), epochs=np.array([0, 3, 9]) / 6)
+    >>> for span in phase_spans(record):
+    ...     print(span.phase, span.epochs, span.steps)
+    initialization (0.0, 0.0) (0, 0)
+    bi-modality (0.5, 0.5) (3, 3)
+    end of learning (1.5, 1.5) (9, 9)
+    """
+    record = record_of(source)
+    if record is None:
+        raise TypeError(
+            "phase_spans reads where the stages lie: pass a PredictionRecord or a "
+            f"fitted EnsembleDifficulty, not {type(source).__name__}."
+        )
+    phases = learning_phases(record, scored_set=scored_set, ordered=True, **thresholds)
+    starts = np.flatnonzero(np.r_[True, phases[1:] != phases[:-1]])
+    ends = np.r_[starts[1:] - 1, phases.size - 1]
+    return [
+        PhaseSpan(
+            phase=str(phases[first]),
+            first=first,
+            last=last,
+            stages=(record.stages[first].item(), record.stages[last].item()),
+            epochs=_ends(record.epochs, first, last, float),
+            steps=_ends(record.steps, first, last, int),
+        )
+        for first, last in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]

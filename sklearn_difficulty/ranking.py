@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._validation import check_choice
 from .record import record_of
-from .scores import consistency_matrix, mean_over_training
+from .scores import AVERAGES, consistency_matrix, mean_over_training
 
 __all__ = [
     "difficulty_groups",
@@ -25,7 +26,9 @@ __all__ = [
 ]
 
 
-def difficulty_ranking(source, *, scored_set: str = "train") -> NDArray[np.intp]:
+def difficulty_ranking(
+    source, *, scored_set: str = "train", average: str = "stages"
+) -> NDArray[np.intp]:
     """Examples from easiest to hardest, by learning speed (ties: lower index first).
 
     Parameters
@@ -34,6 +37,11 @@ def difficulty_ranking(source, *, scored_set: str = "train") -> NDArray[np.intp]
 (n_stages, n_samples)
         Where the consistency scores come from.
     scored_set : str, default="train"
+    average : {"stages", "steps"}, default="stages"
+        The learning speed's average over the training stages: the mean, or
+        the area over the optimiser steps for stages that are not evenly
+        spaced (see :func:`~sklearn_difficulty.scores.learning_speed`); an
+        array of scores has no positions, and is averaged over its stages.
 
     Returns
     -------
@@ -48,16 +56,19 @@ def difficulty_ranking(source, *, scored_set: str = "train") -> NDArray[np.intp]
     """
     scores = consistency_matrix(source, scored_set)
     record = record_of(source)
+    check_choice(average, "average", AVERAGES)
     speed = (
         scores.mean(axis=0)
         if record is None
-        else mean_over_training(scores, record.stages)
+        else mean_over_training(
+            scores, record.stages, steps=record.steps, average=average
+        )
     )
     return np.argsort(-speed, kind="stable")
 
 
 def difficulty_groups(
-    source, *, n_groups: int = 3, scored_set: str = "train"
+    source, *, n_groups: int = 3, scored_set: str = "train", average: str = "stages"
 ) -> NDArray[np.intp]:
     """Split the examples into groups of (nearly) equal size by learning speed.
 
@@ -71,6 +82,8 @@ def difficulty_groups(
         Where the consistency scores come from.
     n_groups : int, default=3
     scored_set : str, default="train"
+    average : {"stages", "steps"}, default="stages"
+        The learning speed's average, as in :func:`difficulty_ranking`.
 
     Returns
     -------
@@ -83,7 +96,7 @@ def difficulty_groups(
     >>> difficulty_groups([[0.9, 0.1, 0.5, 1.0, 0.0, 0.4]])
     array([0, 2, 1, 0, 2, 1])
     """
-    order = difficulty_ranking(source, scored_set=scored_set)
+    order = difficulty_ranking(source, scored_set=scored_set, average=average)
     if not 1 <= n_groups <= order.size:
         raise ValueError(
             f"n_groups must be between 1 and the {order.size} examples; got {n_groups}."

@@ -22,6 +22,7 @@ from ..record import as_record
 
 __all__ = [
     "ALIASES",
+    "SPEED_NAMES",
     "RecordDisplayMixin",
     "as_comparison",
     "draw_curves",
@@ -164,7 +165,16 @@ def draw_curves(ax, x, curves, labels, line_kw: dict | None) -> list:
     return lines
 
 
-def as_comparison(a, b, *, names, scored_set, tolerance=0.01) -> RecordComparison:
+#: The learning speed of each ``average``, in the words of axis labels.
+SPEED_NAMES = {
+    "stages": "learning speed",
+    "steps": "learning speed over steps",
+}
+
+
+def as_comparison(
+    a, b, *, names, scored_set, tolerance=0.01, average="stages"
+) -> RecordComparison:
     """``a`` if a comparison (and ``b`` None), else the comparison of a and b."""
     if b is None:
         if not isinstance(a, RecordComparison):
@@ -175,7 +185,7 @@ def as_comparison(a, b, *, names, scored_set, tolerance=0.01) -> RecordCompariso
             )
         return a
     return compare_records(
-        a, b, scored_set=scored_set, tolerance=tolerance, names=names
+        a, b, scored_set=scored_set, tolerance=tolerance, names=names, average=average
     )
 
 

@@ -26,9 +26,11 @@ class GroupAccuracyDisplay:
     accuracy : ndarray of shape (n_groups, n_stages)
         Mean accuracy of the members on each group at each stage.
     stages : array-like of shape (n_stages,)
-        Labels of the stages.
+        Where the stages lie on the x axis: their epochs where known
+        (``record.stage_axis``), else their labels.
     stage_kind : str, default="stage"
-        What a stage is, for the x label.
+        What the x axis counts, for its label ("epoch" where the epochs are
+        known).
     group_names : list of str, default=None
         Names of the groups, easiest first; None for "easy",
         "intermediate", "hard" (3 groups) or "group k".
@@ -105,6 +107,7 @@ class GroupAccuracyDisplay:
         names=("a", "b"),
         n_groups: int = 3,
         scored_set: str = "train",
+        average: str = "stages",
         ax=None,
         line_kw: dict | None = None,
     ):
@@ -127,6 +130,10 @@ class GroupAccuracyDisplay:
             Number of groups of equal size.
         scored_set : str, default="train"
             Which scored set; not used with a comparison.
+        average : {"stages", "steps"}, default="stages"
+            The average of ``b``'s learning speed (see
+            :func:`~sklearn_difficulty.scores.learning_speed`); not used
+            with a comparison, which has its own.
         ax : matplotlib Axes, default=None
             Where to draw; None for a new figure.
         line_kw : dict, default=None
@@ -135,16 +142,19 @@ class GroupAccuracyDisplay:
         Returns
         -------
         display : GroupAccuracyDisplay
+            Its x axis in the epochs of ``a``'s stages where known, else in
+            their labels.
         """
         if b is None:
             comparison = as_comparison(a, b, names=names, scored_set=scored_set)
             accuracy = comparison.group_accuracy(n_groups)
-            stages, stage_kind = comparison.stages_a, comparison.stage_kinds[0]
+            stages, stage_kind = comparison.stage_axis_a
             names = comparison.names
         else:
-            accuracy = group_accuracy(a, b, n_groups=n_groups, scored_set=scored_set)
-            record = as_record(a, "a")
-            stages, stage_kind = record.stages, record.stage_kind
+            accuracy = group_accuracy(
+                a, b, n_groups=n_groups, scored_set=scored_set, average=average
+            )
+            stages, stage_kind = as_record(a, "a").stage_axis
         display = cls(
             accuracy,
             stages,

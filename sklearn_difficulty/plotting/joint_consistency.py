@@ -172,17 +172,17 @@ class JointConsistencyDisplay:
         Returns
         -------
         display : JointConsistencyDisplay
+            Its title names the pair's stages by their epochs where the
+            records know them ("a epoch 0.22 (step 4), b round 12").
         """
         comparison = as_comparison(
             a, b, names=names, scored_set=scored_set, tolerance=tolerance
         )
         histogram, edges_a, edges_b = comparison.joint_histogram(pair, bins=bins)
-        i, j = comparison.pairs[pair]
-        (name_a, name_b), (kind_a, kind_b) = comparison.names, comparison.stage_kinds
-        title = (
-            f"accuracy {comparison.accuracy_a[i]:.2f}: {name_a} {kind_a} "
-            f"{comparison.stages_a[i]}, {name_b} {kind_b} {comparison.stages_b[j]}"
-        )
+        accuracy = comparison.accuracy_a[comparison.pairs[pair][0]]
+        name_a, name_b = comparison.names
+        stage_a, stage_b = comparison.pair_names(pair)
+        title = f"accuracy {accuracy:.2f}: {name_a} {stage_a}, {name_b} {stage_b}"
         display = cls(histogram, edges_a, edges_b, names=comparison.names, title=title)
         return display.plot(
             ax=ax, log=log, cmap=cmap, image_kw=image_kw, colorbar=colorbar

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import as_comparison, figure_and_axes, merge_style
+from ._base import SPEED_NAMES, as_comparison, figure_and_axes, merge_style
 
 __all__ = ["LearningSpeedDisplay"]
 
@@ -26,6 +26,10 @@ class LearningSpeedDisplay:
         Pearson's r of the two and its p-value, for the title.
     names : tuple of str, default=("a", "b")
         Names of the two records, for the axis labels.
+    average : {"stages", "steps"}, default="stages"
+        How the speeds average over the training stages (see
+        :func:`~sklearn_difficulty.scores.learning_speed`), for the axis
+        labels: "learning speed" or "learning speed over steps".
 
     Attributes
     ----------
@@ -55,11 +59,20 @@ class LearningSpeedDisplay:
     (3, 2)
     """
 
-    def __init__(self, speed_a, speed_b, *, pearson=(np.nan, np.nan), names=("a", "b")):
+    def __init__(
+        self,
+        speed_a,
+        speed_b,
+        *,
+        pearson=(np.nan, np.nan),
+        names=("a", "b"),
+        average="stages",
+    ):
         self.speed_a = speed_a
         self.speed_b = speed_b
         self.pearson = pearson
         self.names = names
+        self.average = average
 
     def plot(
         self,
@@ -96,8 +109,9 @@ class LearningSpeedDisplay:
             [0, 1],
             **merge_style({"color": "grey", "linewidth": 0.8}, diagonal_kw),
         )
-        self.ax_.set_xlabel(f"learning speed, {self.names[0]}")
-        self.ax_.set_ylabel(f"learning speed, {self.names[1]}")
+        speed = SPEED_NAMES[self.average]
+        self.ax_.set_xlabel(f"{speed}, {self.names[0]}")
+        self.ax_.set_ylabel(f"{speed}, {self.names[1]}")
         r, p = self.pearson
         self.ax_.set_title(f"r = {r:.2f}, p = {p:.1e}", fontsize=9)
         return self
@@ -110,6 +124,7 @@ class LearningSpeedDisplay:
         *,
         names=("a", "b"),
         scored_set: str = "train",
+        average: str = "stages",
         ax=None,
         scatter_kw: dict | None = None,
         diagonal_kw: dict | None = None,
@@ -127,6 +142,10 @@ class LearningSpeedDisplay:
             its own.
         scored_set : str, default="train"
             Which scored set to compare; not used with a comparison.
+        average : {"stages", "steps"}, default="stages"
+            How the speeds average over the training stages (see
+            :func:`~sklearn_difficulty.compare.compare_records`); not used
+            with a comparison, which has its own.
         ax : matplotlib Axes, default=None
             Where to draw; None for a new figure.
         scatter_kw, diagonal_kw : dict, default=None
@@ -136,11 +155,14 @@ class LearningSpeedDisplay:
         -------
         display : LearningSpeedDisplay
         """
-        comparison = as_comparison(a, b, names=names, scored_set=scored_set)
+        comparison = as_comparison(
+            a, b, names=names, scored_set=scored_set, average=average
+        )
         display = cls(
             comparison.learning_speed_a,
             comparison.learning_speed_b,
             pearson=comparison.pearson,
             names=comparison.names,
+            average=comparison.average,
         )
         return display.plot(ax=ax, scatter_kw=scatter_kw, diagonal_kw=diagonal_kw)

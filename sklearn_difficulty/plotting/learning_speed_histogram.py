@@ -1,6 +1,8 @@
 """LearningSpeedHistogramDisplay: how many examples learn at each speed.
 
-The speeds come from :func:`~sklearn_difficulty.scores.learning_speed`.
+The speeds come from :func:`~sklearn_difficulty.scores.learning_speed`: the
+mean over the training stages, or with ``average="steps"`` the area over the
+optimiser steps (for stages that are not evenly spaced).
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ from ..scores import learning_speed
 from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["LearningSpeedHistogramDisplay"]
+
+_X_LABELS = {
+    "stages": "learning speed (mean consistency over training)",
+    "steps": "learning speed over steps (area under consistency / steps)",
+}
 
 
 class LearningSpeedHistogramDisplay(RecordDisplayMixin):
@@ -28,6 +35,9 @@ class LearningSpeedHistogramDisplay(RecordDisplayMixin):
         The learning speed of each example of each scored set.
     bins : int, default=20
         Equal bins over [0, 1].
+    average : {"stages", "steps"}, default="stages"
+        How the speeds average over the training stages (see
+        :func:`~sklearn_difficulty.scores.learning_speed`), for the x label.
 
     Attributes
     ----------
@@ -54,9 +64,10 @@ class LearningSpeedHistogramDisplay(RecordDisplayMixin):
     20
     """
 
-    def __init__(self, speeds: dict, *, bins: int = 20):
+    def __init__(self, speeds: dict, *, bins: int = 20, average: str = "stages"):
         self.speeds = speeds
         self.bins = bins
+        self.average = average
 
     def plot(self, ax=None, *, bar_kw: dict | None = None):
         """Draw the histograms.
@@ -83,14 +94,21 @@ class LearningSpeedHistogramDisplay(RecordDisplayMixin):
             self.bars_[name] = self.ax_.bar(
                 edges[:-1] + k * width, counts, **merge_style(style, bar_kw)
             )
-        self.ax_.set_xlabel("learning speed (mean consistency over training)")
+        self.ax_.set_xlabel(_X_LABELS[self.average])
         self.ax_.set_ylabel("examples")
         self.legend_ = self.ax_.legend(fontsize=7)
         return self
 
     @classmethod
     def from_record(
-        cls, record, *, scored_sets=None, bins: int = 20, ax=None, bar_kw=None
+        cls,
+        record,
+        *,
+        scored_sets=None,
+        bins: int = 20,
+        average: str = "stages",
+        ax=None,
+        bar_kw=None,
     ):
         """The learning speeds of a record (or a fitted ensemble).
 
@@ -100,6 +118,10 @@ class LearningSpeedHistogramDisplay(RecordDisplayMixin):
         scored_sets : list of str, default=None
             Which scored sets; None for all.
         bins : int, default=20
+        average : {"stages", "steps"}, default="stages"
+            The mean over the training stages, or the area over the
+            optimiser steps (see
+            :func:`~sklearn_difficulty.scores.learning_speed`).
         ax, bar_kw
             As in :meth:`plot`.
 
@@ -109,5 +131,8 @@ class LearningSpeedHistogramDisplay(RecordDisplayMixin):
         """
         record = as_record(record, "record")
         names = record.set_names if scored_sets is None else scored_sets
-        speeds = {name: learning_speed(record, scored_set=name) for name in names}
-        return cls(speeds, bins=bins).plot(ax=ax, bar_kw=bar_kw)
+        speeds = {
+            name: learning_speed(record, scored_set=name, average=average)
+            for name in names
+        }
+        return cls(speeds, bins=bins, average=average).plot(ax=ax, bar_kw=bar_kw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..histograms import score_histograms
+from ..histograms import score_histograms, stage_name
 from ._base import RecordDisplayMixin, figure_and_axes, merge_style
 
 __all__ = ["ScoreHistogramDisplay"]
@@ -21,7 +21,9 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
     :func:`~sklearn_difficulty.histograms.score_histograms`; with one layer per
     label, each bar is stacked by the label most members assign to the
     examples in it (Fig. 9). With ``phases``, each column's title names the
-    phase of learning of its stage.
+    phase of learning of its stage. Titles name a stage by its epoch where
+    the record knows it: "train, epoch 0.22 (step 4)" for a stage recorded
+    after optimiser steps, "train, epoch 3", else "train, round 12".
 
     Parameters
     ----------
@@ -43,6 +45,13 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
     label_names : array-like of shape (n_labels,), default=None
         Names of the labels of stacked bars, for the legend; None for their
         positions 0, 1, ...
+    steps : array-like of shape (n_shown,), default=None
+        The optimiser steps of the stages shown, for the titles; None where
+        unknown.
+    epochs : array-like of shape (n_shown,), default=None
+        The epochs of the stages shown: where given, the titles name each
+        stage by its epoch ("epoch 0.22 (step 4)" for a stage recorded after
+        optimiser steps, see :func:`~sklearn_difficulty.histograms.stage_name`).
 
     Attributes
     ----------
@@ -91,6 +100,8 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
         stage_kind="stage",
         phases=None,
         label_names=None,
+        steps=None,
+        epochs=None,
     ):
         self.counts = counts
         self.edges = edges
@@ -99,6 +110,8 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
         self.stage_kind = stage_kind
         self.phases = phases
         self.label_names = label_names
+        self.steps = steps
+        self.epochs = epochs
 
     def plot(self, ax=None, *, bar_kw: dict | None = None, cmap=None):
         """Draw the histograms.
@@ -152,7 +165,7 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
                     )
                     self.bars_[(row, col, layer) if stacked else (row, col)] = bars
                     bottom = bottom + heights
-                title = f"{name}, {self.stage_kind} {stage}"
+                title = f"{name}, {self._stage_name(col, stage)}"
                 if self.phases is not None and row == 0:
                     title += f"\n{self.phases[col]}"
                 axis.set_title(title, fontsize=9)
@@ -171,6 +184,14 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
         if ax is None:
             self.figure_.tight_layout()
         return self
+
+    def _stage_name(self, col: int, stage) -> str:
+        return stage_name(
+            stage,
+            self.stage_kind,
+            step=None if self.steps is None else np.asarray(self.steps)[col],
+            epoch=None if self.epochs is None else np.asarray(self.epochs)[col],
+        )
 
     def _label_name(self, layer: int) -> str:
         if self.label_names is None:
@@ -256,5 +277,7 @@ class ScoreHistogramDisplay(RecordDisplayMixin):
             stage_kind=histograms.stage_kind,
             phases=histograms.phases,
             label_names=histograms.labels,
+            steps=histograms.steps,
+            epochs=histograms.epochs,
         )
         return display.plot(ax=ax, bar_kw=bar_kw, cmap=cmap)

@@ -22,11 +22,13 @@ class TrajectoryDisplay(RecordDisplayMixin):
     consistency : ndarray of shape (n_stages, n_examples)
         The consistency of each example shown at each stage.
     stages : array-like of shape (n_stages,)
-        Labels of the stages.
+        Where the stages lie on the x axis: their epochs where known
+        (``record.stage_axis``), else their labels.
     indices : array-like of shape (n_examples,)
         Indices of the examples, for the legend.
     stage_kind : str, default="stage"
-        What a stage is, for the x label.
+        What the x axis counts, for its label ("epoch" where the epochs are
+        known).
 
     Attributes
     ----------
@@ -96,6 +98,9 @@ class TrajectoryDisplay(RecordDisplayMixin):
     ):
         """Trajectories of some examples of one scored set of a record.
 
+        The x axis is in epochs where the record knows them (fractions for
+        stages recorded after optimiser steps), else in stage labels.
+
         Parameters
         ----------
         record : PredictionRecord or fitted EnsembleDifficulty
@@ -116,5 +121,6 @@ class TrajectoryDisplay(RecordDisplayMixin):
         record = as_record(record, "record")
         indices = np.atleast_1d(np.asarray(indices, dtype=int))
         scores = consistency(record, scored_set=scored_set)[:, indices]
-        display = cls(scores, record.stages, indices, stage_kind=record.stage_kind)
+        positions, unit = record.stage_axis
+        display = cls(scores, positions, indices, stage_kind=unit)
         return display.plot(ax=ax, line_kw=line_kw)

@@ -13,6 +13,11 @@
   (:class:`ExampleScore`, :func:`register_score`), which
   :func:`score_examples` reads (higher is easier), as do the pruners'
   ``rank_by``, the reliability of a score and the default scorer.
+- Averages over training (:func:`mean_over_training`,
+  :func:`training_weights`): stage 0 left out, each stage counted once
+  (``average="stages"``, the default) or by the share of the optimiser
+  steps it stands for (``average="steps"``), for records whose stages are
+  not evenly spaced.
 """
 
 from ._labels import (
@@ -22,9 +27,7 @@ from ._labels import (
     heldout_consistency,
     learning_speed,
     majority_label,
-    mean_over_training,
     member_accuracy,
-    training_stages,
 )
 from ._registry import (
     SCORE_OUTPUTS,
@@ -38,9 +41,11 @@ from ._registry import (
     score_names,
     unregister_score,
 )
+from ._training import AVERAGES, mean_over_training, training_stages, training_weights
 from ._training_dynamics import aum, data_map, el2n, forgetting_events
 
 __all__ = [
+    "AVERAGES",
     "SCORES",
     "SCORE_OUTPUTS",
     "ExampleScore",
@@ -63,5 +68,6 @@ __all__ = [
     "score_examples",
     "score_names",
     "training_stages",
+    "training_weights",
     "unregister_score",
 ]

@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._validation import check_choice
 from ..record import PredictionRecord, record_of
 from ._predictions import as_labelled, as_stacked, chunks, label_codes, label_counts
+from ._training import AVERAGES, mean_over_training
 
 __all__ = [
     "consensus",
@@ -25,9 +27,7 @@ __all__ = [
     "heldout_consistency",
     "learning_speed",
     "majority_label",
-    "mean_over_training",
     "member_accuracy",
-    "training_stages",
 ]
 
 
@@ -164,6 +164,7 @@ def learning_speed(
     y: ArrayLike | None = None,
     *,
     scored_set: str = "train",
+    average: str = "stages",
 ) -> NDArray[np.float64]:
     """Mean consistency over stages: how early and how firmly an example is learnt.
 
@@ -171,7 +172,18 @@ def learning_speed(
     across all training epochs". An example learnt early and kept has a
     speed near 1, one never learnt a speed of 0. Stage 0 of a record (the
     untrained members, before the first epoch) is not a training epoch and
-    is left out (see :func:`training_stages`).
+    is left out (see
+    :func:`~sklearn_difficulty.scores.training_stages`).
+
+    By default each recorded training stage counts once: the paper's mean,
+    what ``EnsembleDifficulty.learning_speed_`` holds. A record whose stages
+    are not evenly spaced (``record_every="log"`` records densely in the
+    first epoch) gives its early stages more say than the steps they stand
+    for; ``average="steps"`` gives instead the area under the consistency
+    curve over the optimiser steps, over their number (the trapezoidal rule
+    of :func:`~sklearn_difficulty.scores.training_weights`): the speed of
+    the same curve whatever the schedule, and the mean itself when the
+    stages are evenly spaced.
 
     Parameters
     ----------
@@ -182,6 +194,12 @@ n_samples) or (n_members, n_samples)
         True labels. None with a record.
     scored_set : str, default="train"
         With a record: which scored set.
+    average : {"stages", "steps"}, default="stages"
+        "stages": the mean over the recorded training stages. "steps": the
+        area under the consistency curve over the record's steps (its stage
+        labels where it has no steps: epochs, rounds), each stage weighing
+        the share of training it stands for; needs a record, which knows
+        where its stages lie.
 
     Returns
     -------
@@ -189,38 +207,36 @@ n_samples) or (n_members, n_samples)
 
     Examples
     --------
-    >>> from sklearn_difficulty import learning_speed
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord, learning_speed
     >>> # 2 members, 2 stages, 2 examples: the first is learnt at stage 1
     >>> learning_speed([[[1, 0], [1, 0]], [[0, 0], [1, 1]]], [1, 1])
     array([0.75, 0.25])
+
+    Stages after steps 1, 2 and 10: the last one stands for most of training.
+
+    >>> record = PredictionRecord(
+    ...     predictions={"train": np.array([[[0], [1], [1]], [[0], [0], [1]]])},
+    ...     targets={"train": np.array([1])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2, 10]), stage_kind="step")
+    >>> learning_speed(record), learning_speed(record, average="steps")
+    (array([0.5]), array([0.759...]))
     """
+    check_choice(average, "average", AVERAGES)
     scores = consistency(predictions, y, scored_set=scored_set)
     if scores.ndim == 1:
         return scores
     if isinstance(predictions, PredictionRecord):
-        return mean_over_training(scores, predictions.stages)
+        return mean_over_training(
+            scores, predictions.stages, steps=predictions.steps, average=average
+        )
+    if average != "stages":
+        raise ValueError(
+            f"average={average!r} weighs each stage by where it lies in training, "
+            "which an array of predictions does not say: pass a PredictionRecord "
+            "(with its steps), or use mean_over_training with the stages' steps."
+        )
     return scores.mean(axis=0)
-
-
-def training_stages(stages: ArrayLike) -> NDArray[np.bool_]:
-    """Which stages come from training: all but stage 0, the untrained members.
-
-    A record of one stage 0 alone has nothing else, and keeps it.
-
-    Examples
-    --------
-    >>> from sklearn_difficulty.scores import training_stages
-    >>> training_stages([0, 1, 2]).tolist(), training_stages([1, 2]).tolist()
-    ([False, True, True], [True, True])
-    """
-    stages = np.asarray(stages)
-    trained = stages != 0
-    return trained if trained.any() else np.ones_like(trained)
-
-
-def mean_over_training(scores: ArrayLike, stages: ArrayLike) -> NDArray[np.float64]:
-    """Mean of per-stage scores of shape (n_stages, n_samples) over training stages."""
-    return np.asarray(scores)[training_stages(stages)].mean(axis=0)
 
 
 def heldout_consistency(

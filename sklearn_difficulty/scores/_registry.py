@@ -240,6 +240,10 @@ def score_examples(
           (see :func:`resolve_score`);
         - "learning_speed": mean consistency over the training stages
           (Hacohen & Weinshall);
+        - "learning_speed_steps": the area under the consistency curve over
+          the optimiser steps, for stages that are not evenly spaced
+          (``record_every``; see
+          :func:`~sklearn_difficulty.scores.learning_speed`);
         - "consistency", "heldout_consistency": the (held-out) consistency at
           the stage ``stage``;
         - "aum": area under the margin (Pleiss et al.; needs "margin");
@@ -364,6 +368,15 @@ for _score in (
         easy="low",
         description="norm of the error vector early in training or at a stage "
         "(Paul et al., 2021)",
+    ),
+    ExampleScore(
+        "learning_speed_steps",
+        lambda record, scored_set, stage: learning_speed(
+            record, scored_set=scored_set, average="steps"
+        ),
+        description="area under the consistency curve over the optimiser steps: "
+        "learning_speed weighing each stage by the steps it stands for (the same "
+        "on evenly spaced stages)",
     ),
 ):
     register_score(_score)

@@ -14,6 +14,16 @@ cartography and AUM, as published, read the outputs of the training pass
 (each example's output in its mini-batch while the weights move); the
 scores here are their end-of-epoch variants, and are defined on evaluation
 sets too.
+
+Stages that are not evenly spaced (a record made with ``record_every``
+after optimiser steps): the means over training of :func:`aum` and
+:func:`data_map` count each recorded training stage once by default, as
+the learning speed does, and weigh each by the share of the steps it
+stands for with ``average="steps"``; :func:`el2n` reads the stage at 10%
+of the steps; :func:`forgetting_events` counts the events between
+consecutive recorded stages, so a denser schedule sees forgetting that
+epoch-level recording misses (an example lost and learnt again within an
+epoch).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from numpy.typing import NDArray
 from sklearn.utils import Bunch
 
 from ..record import as_record
-from ._labels import training_stages
+from ._training import training_stages, training_weights
 
 __all__ = ["aum", "data_map", "el2n", "forgetting_events"]
 
@@ -33,7 +43,25 @@ def _per_member(values: NDArray, index: int, stages: NDArray) -> NDArray:
     return np.asarray(values[index], dtype=np.float64)[stages]
 
 
-def data_map(source, *, scored_set: str = "train", aggregate: str = "members"):
+def _over_training(record, average: str):
+    """The training stages, and their weights (None: each counts once)."""
+    weights = training_weights(record.stages, record.steps, average=average)
+    trained = weights > 0
+    return trained, None if average == "stages" else weights[trained]
+
+
+def _mean(values: NDArray, weights: NDArray | None) -> NDArray:
+    """Mean over the first axis, plain or weighted."""
+    return values.mean(axis=0) if weights is None else weights @ values
+
+
+def data_map(
+    source,
+    *,
+    scored_set: str = "train",
+    aggregate: str = "members",
+    average: str = "stages",
+):
     """Dataset cartography: confidence, variability and correctness per example.
 
     Swayamdipta et al., "Dataset Cartography: Mapping and Diagnosing Datasets
@@ -63,6 +91,11 @@ def data_map(source, *, scored_set: str = "train", aggregate: str = "members"):
         members (the map one model would give, averaged). "pooled": mean and
         standard deviation over every (member, stage) pair, so variability
         also counts how much members disagree.
+    average : {"stages", "steps"}, default="stages"
+        How the training stages weigh in the means: once each, or by the
+        share of the optimiser steps each stands for (see
+        :func:`~sklearn_difficulty.scores.training_weights`), for stages
+        that are not evenly spaced.
 
     Returns
     -------
@@ -101,17 +134,20 @@ def data_map(source, *, scored_set: str = "train", aggregate: str = "members"):
     record = as_record(source)
     proba = record.output("proba", scored_set)
     predictions, targets = record.scored_set(scored_set)
-    stages = training_stages(record.stages)
+    stages, weights = _over_training(record, average)
     n_members, n_samples = record.n_members, targets.size
     total, squares, spread, right = (np.zeros(n_samples) for _ in range(4))
     for member in range(n_members):
         values = _per_member(proba, member, stages)
-        total += values.mean(axis=0)
+        mean = _mean(values, weights)
+        total += mean
         if aggregate == "pooled":
-            squares += (values**2).mean(axis=0)
-        else:
+            squares += _mean(values**2, weights)
+        elif weights is None:
             spread += values.std(axis=0)
-        right += (np.asarray(predictions[member])[stages] == targets).mean(axis=0)
+        else:
+            spread += np.sqrt(weights @ (values - mean) ** 2)
+        right += _mean(np.asarray(predictions[member])[stages] == targets, weights)
     confidence = total / n_members
     if aggregate == "pooled":
         variability = np.sqrt(np.maximum(squares / n_members - confidence**2, 0.0))
@@ -124,7 +160,9 @@ def data_map(source, *, scored_set: str = "train", aggregate: str = "members"):
     )
 
 
-def aum(source, *, scored_set: str = "train") -> NDArray[np.float64]:
+def aum(
+    source, *, scored_set: str = "train", average: str = "stages"
+) -> NDArray[np.float64]:
     """Area under the margin: the mean margin over the epochs of training.
 
     Pleiss et al., "Identifying Mislabeled Data using the Area Under the
@@ -141,6 +179,11 @@ def aum(source, *, scored_set: str = "train") -> NDArray[np.float64]:
     source : PredictionRecord or fitted EnsembleDifficulty
         Recorded with ``record_outputs`` including "margin".
     scored_set : str, default="train"
+    average : {"stages", "steps"}, default="stages"
+        How the training stages weigh in the mean: once each, or by the
+        share of the optimiser steps each stands for (the area under the
+        margin over the steps, see
+        :func:`~sklearn_difficulty.scores.training_weights`).
 
     Returns
     -------
@@ -170,10 +213,10 @@ def aum(source, *, scored_set: str = "train") -> NDArray[np.float64]:
     """
     record = as_record(source)
     margin = record.output("margin", scored_set)
-    stages = training_stages(record.stages)
+    stages, weights = _over_training(record, average)
     total = np.zeros(record.scored_set(scored_set)[1].size)
     for member in range(record.n_members):
-        total += _per_member(margin, member, stages).mean(axis=0)
+        total += _mean(_per_member(margin, member, stages), weights)
     return total / record.n_members
 
 
@@ -250,6 +293,14 @@ def forgetting_events(source, *, scored_set: str = "train"):
     )
 
 
+def _early_stage(record) -> int:
+    """Index of the first training stage at 10% of training (by steps) or later."""
+    trained = np.flatnonzero(training_stages(record.stages))
+    where = record.stages if record.steps is None else record.steps
+    positions = np.asarray(where, dtype=np.float64)[trained]
+    return int(trained[np.argmax(positions >= 0.1 * positions[-1])])
+
+
 def el2n(
     source, *, scored_set: str = "train", stage: int | None = None
 ) -> NDArray[np.float64]:
@@ -268,8 +319,10 @@ def el2n(
     scored_set : str, default="train"
     stage : int, default=None
         The stage label (epoch) to read. None: early in training, as the
-        paper (epoch 20 of 200): the training stage at 10% of the training
-        stages (the first one for fewer than 20).
+        paper (epoch 20 of 200): the first training stage at 10% of
+        training or later, by the record's steps where it has them, else
+        by its stage labels (with one stage per epoch, the stage at 10% of
+        the training stages, the first one for fewer than 20).
 
     Returns
     -------
@@ -292,8 +345,7 @@ def el2n(
     record = as_record(source)
     norms = record.output("error_norm", scored_set)
     if stage is None:
-        trained = np.flatnonzero(training_stages(record.stages))
-        position = int(trained[max(int(np.ceil(0.1 * trained.size)) - 1, 0)])
+        position = _early_stage(record)
     else:
         matches = np.flatnonzero(record.stages == stage)
         if matches.size == 0:
