@@ -75,6 +75,8 @@ def _one_set(record: PredictionRecord, scored_set: str) -> PredictionRecord:
             kind: {scored_set: values[scored_set]}
             for kind, values in (record.outputs or {}).items()
         },
+        steps=record.steps,
+        epochs=record.epochs,
     )
 
 

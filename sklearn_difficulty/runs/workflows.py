@@ -170,15 +170,10 @@ def run(
         Train each member on this fraction of the training set.
     params : dict or list of "key=value", default=None
         Parameters of the model.
-    record_every : "epoch", "log", int, LogSpacedSteps or array-like of int, \
-default="epoch"
-        When the members are recorded (:class:`EnsembleDifficulty`'s
-        ``record_every``): after every epoch, or after optimiser steps, to
-        see learning inside an epoch: "log" densely through the first epoch
-        then every epoch, an int k every k-th step, an array those steps.
-        Only networks (and ``partial_fit`` members) count steps: another
-        model with anything but "epoch" is refused before any training.
-        The summary keeps it; the stages then carry their step and epoch.
+    record_every : "epoch", "log", int or array-like of int, default="epoch"
+        :class:`EnsembleDifficulty`'s: after every epoch, or after optimiser
+        steps (networks and ``partial_fit`` members only; another model is
+        refused before any training). The stages then carry their positions.
     record_outputs : None, "all" or sequence of str, default=None
         Outputs beyond the labels (see :class:`EnsembleDifficulty`); "proba"
         gives the report a data map. What ``rank_by`` needs is added.
