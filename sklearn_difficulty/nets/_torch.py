@@ -5,8 +5,9 @@
   (:func:`spread_over_gpus`, :func:`placed_on_gpu`);
 - the random streams: torch's global generators seeded with a member's own
   stream inside a fork that gives the caller's back
-  (:func:`seeded_generators`, :func:`torch_member_session`), and a net's own
-  streams across its ``fit`` and ``partial_fit`` calls
+  (:func:`seeded_generators`, :func:`torch_member_session`), left as they
+  were by a pass that must not touch them (:func:`generators_untouched`),
+  and a net's own streams across its ``fit`` and ``partial_fit`` calls
   (:class:`TorchStreams`);
 - the layout of images: :func:`images_to_nchw`, and :func:`nchw_shape` for the
   shape alone (sizing a group without touching the data); a layer replaced
@@ -41,6 +42,7 @@ __all__ = [
     "TorchStreams",
     "autocast",
     "autocast_dtype",
+    "generators_untouched",
     "images_to_nchw",
     "loader_defaults",
     "loader_settings",
@@ -143,6 +145,43 @@ def seeded_generators(seed: int, *, cuda: bool | int = False) -> Iterator[None]:
     """
     with torch.random.fork_rng(devices=_forked_devices(cuda)):
         seed_torch(seed, cuda=cuda)
+        yield
+
+
+def _generator_device(device) -> bool | int:
+    """The GPU whose generator ``device`` draws from (False: the CPU's alone)."""
+    if device is None:  # skorch's device=None: the module stays where it is
+        return False
+    device = torch.device(device)
+    if device.type != "cuda" or not torch.cuda.is_available():
+        return False
+    return torch.cuda.current_device() if device.index is None else device.index
+
+
+@contextmanager
+def generators_untouched(device) -> Iterator[None]:
+    """torch's global generators given back on the way out exactly as they were.
+
+    The CPU's generator, and the GPU's of ``device`` when it is one, are
+    forked (``torch.random.fork_rng``): whatever runs inside may draw from
+    them (a DataLoader without a generator of its own draws its base seed
+    from the CPU's), and training afterwards draws what it would have drawn
+    without it (its dropout masks, its batch order when it shares the
+    generator).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets._torch import generators_untouched
+    >>> _ = torch.manual_seed(0)
+    >>> expected = torch.rand(1)
+    >>> _ = torch.manual_seed(0)
+    >>> with generators_untouched("cpu"):
+    ...     _ = torch.rand(3)  # drawn, and given back
+    >>> torch.equal(torch.rand(1), expected)
+    True
+    """
+    with torch.random.fork_rng(devices=_forked_devices(_generator_device(device))):
         yield
 
 

@@ -1,17 +1,15 @@
-"""The skorch recorder: a skorch network's predictions after every epoch.
+"""The skorch recorder: a skorch network's predictions after every epoch or step.
 
-:class:`EpochPredictionRecorder` is the skorch callback that records each
-scored set from its own eval-mode pass; :class:`SkorchRecorder` trains each
-member (a clone of the user's net, seeded from its own streams) with it. The
-torch plumbing it uses (seeding, devices, DataLoader settings) is
-:mod:`sklearn_difficulty.nets._torch`'s.
+:class:`EpochPredictionRecorder` (:mod:`~sklearn_difficulty.nets.skorch_callback`)
+is the skorch callback that records each scored set from its own eval-mode
+pass; :class:`SkorchRecorder` trains each member (a clone of the user's net,
+seeded from its own streams) with it. The torch plumbing it uses (seeding,
+devices, DataLoader settings) is :mod:`sklearn_difficulty.nets._torch`'s.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +20,10 @@ from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 from skorch.history import History
 from skorch.utils import is_dataset
+from torch.utils.data import DataLoader
 
+from .._inputs import n_samples
 from .._random import MemberStreams, seed_estimator
-from ..record import OUTPUTS
 from ..recorders import (
     MemberPlan,
     MemberTraining,
@@ -34,7 +33,6 @@ from ..recorders import (
     StageStore,
     check_sample_weight,
     register_recorder,
-    true_class_outputs,
 )
 from ._member_state import dump_state, load_state
 from ._torch import (
@@ -45,6 +43,7 @@ from ._torch import (
     torch_member_session,
     uses_cuda,
 )
+from .skorch_callback import EpochPredictionRecorder, output_scores, predict_labels
 from .skorch_cnn import SkorchCNN
 
 __all__ = [
@@ -57,219 +56,6 @@ __all__ = [
 ]
 
 RECORDER_NAME = "sklearn_difficulty_recorder"
-
-
-def predict_labels(net, dataset) -> np.ndarray:
-    """Class index of each example from one eval-mode pass (dropout off, no grad)."""
-    labels = [labels for labels, _ in _eval_pass(net, dataset)]
-    return np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
-
-
-def _eval_pass(net, dataset) -> Iterator[tuple[np.ndarray, torch.Tensor]]:
-    """Each batch's predicted class indices and the module's output for it.
-
-    One eval-mode pass (dropout off, no gradient) over ``dataset`` in order;
-    the output is the module's own (its first element if it gives several).
-    """
-    for output in net.forward_iter(dataset, training=False, device=net.device):
-        if isinstance(output, tuple):
-            output = output[0]
-        yield output.argmax(dim=1).cpu().numpy(), output
-
-
-def _is_softmax(nonlinearity) -> bool:
-    """Whether skorch's predict nonlinearity is a softmax over the classes."""
-    return (
-        isinstance(nonlinearity, functools.partial)
-        and nonlinearity.func in (torch.softmax, torch.nn.functional.softmax)
-        and nonlinearity.keywords.get("dim") in (-1, 1)
-        and not nonlinearity.args
-    )
-
-
-def output_scores(net, output: torch.Tensor) -> dict[str, np.ndarray]:
-    """What a batch of the module's outputs gives the outputs: logits or probabilities.
-
-    A net whose ``predict_proba`` is the softmax of its module's output (a
-    ``CrossEntropyLoss``, skorch's "auto" nonlinearity) gives its logits,
-    ``{"scores": ...}``: the margin is measured on them. Any other net
-    (``NLLLoss``, whose module gives probabilities, or a nonlinearity of the
-    user's) gives what ``predict_proba`` gives, ``{"proba": ...}``: the
-    margin then comes from the log-probabilities. Either way the recorded
-    probabilities are those of ``predict_proba``.
-    """
-    nonlinearity = net._get_predict_nonlinearity()
-    if _is_softmax(nonlinearity):
-        return {"scores": output.detach().double().cpu().numpy()}
-    proba = nonlinearity(output)
-    return {"proba": torch.as_tensor(proba).detach().double().cpu().numpy()}
-
-
-class EpochPredictionRecorder(Callback):
-    """A skorch callback: each scored set's predicted classes after every epoch.
-
-    Before the first epoch (the untrained network, epoch 0, unless
-    ``initial=False``) and at the end of every ``every``-th epoch (and of
-    the last one), it runs its own pass over each scored set with the
-    network in eval mode (dropout off, no gradient, in batches), and keeps
-    the predicted class index of every example. It never reuses the
-    outputs of the training batches, which come from a shuffled order, with
-    dropout on, while the weights move.
-
-    With ``outputs``, the same pass also keeps, for every example, values
-    measured against its true class (``targets``): the probability of the
-    true class, the margin of its score, the norm of the probability error
-    (see :func:`~sklearn_difficulty.recorders.true_class_outputs`). They are
-    computed batch by batch; only the values per example are kept, in
-    ``output_dtype``, never the module's outputs.
-
-    Parameters
-    ----------
-    X_scored : sequence of array-like or Dataset
-        The sets to predict on, each as the network's ``predict`` takes it.
-    every : int, default=1
-        Record every ``every``-th epoch, and always the last one.
-    initial : bool, default=True
-        Record the untrained network before the first epoch, as epoch 0.
-    outputs : sequence of {"proba", "margin", "error_norm"}, default=()
-        What to keep beyond the predicted classes. The probabilities are
-        those of the net's ``predict_proba``; the margin is measured on the
-        module's logits when ``predict_proba`` is their softmax (a
-        ``CrossEntropyLoss``), else on the log-probabilities (an ``NLLLoss``,
-        whose module gives probabilities).
-    targets : sequence of array-like of int, default=None
-        With ``outputs``: the true class index of every example of each
-        scored set (the position of its label in the net's ``classes_``).
-    output_dtype : {"float32", "float16"} or numpy dtype, default="float32"
-        The dtype of the kept outputs.
-
-    Attributes
-    ----------
-    epochs_ : list of int
-        The recorded epochs (0 is before the first epoch, 1 its end).
-    predictions_ : list of list of ndarray
-        For each scored set, the predicted class indices at each recorded epoch.
-    outputs_ : dict of str to list of list of ndarray
-        For each kind of ``outputs``, for each scored set, the values of its
-        examples at each recorded epoch (empty without ``outputs``).
-
-    Examples
-    --------
-    >>> from sklearn_difficulty.datasets import load_digits_images
-    >>> from sklearn_difficulty.nets import EpochPredictionRecorder, SkorchCNN
-    >>> X, y = load_digits_images(return_X_y=True)
-    >>> recorder = EpochPredictionRecorder([X[:50]])
-    >>> net = SkorchCNN("mnist", max_epochs=2, callbacks=[recorder])
-    >>> net = net.fit(X[:100], y[:100])
-    >>> recorder.epochs_, recorder.predictions_[0][-1].shape
-    ([0, 1, 2], (50,))
-
-    The probability of each example's true class after every epoch:
-
-    >>> recorder = EpochPredictionRecorder(
-    ...     [X[:50]], outputs=["proba"], targets=[y[:50]])
-    >>> net = SkorchCNN("mnist", max_epochs=2, callbacks=[recorder])
-    >>> net = net.fit(X[:100], y[:100])
-    >>> len(recorder.outputs_["proba"][0]), recorder.outputs_["proba"][0][-1].dtype
-    (3, dtype('float32'))
-    """
-
-    def __init__(
-        self,
-        X_scored: Sequence,
-        *,
-        every: int = 1,
-        initial: bool = True,
-        outputs: Sequence[str] = (),
-        targets: Sequence | None = None,
-        output_dtype="float32",
-    ):
-        self.X_scored = X_scored
-        self.every = every
-        self.initial = initial
-        self.outputs = outputs
-        self.targets = targets
-        self.output_dtype = output_dtype
-
-    def initialize(self):
-        kinds = tuple(self.outputs or ())
-        unknown = sorted(set(kinds) - set(OUTPUTS))
-        if unknown:
-            raise ValueError(
-                f"outputs names unknown outputs {unknown}; the outputs are "
-                f"{list(OUTPUTS)}."
-            )
-        if kinds and (self.targets is None or len(self.targets) != len(self.X_scored)):
-            raise ValueError(
-                "outputs are measured against the true classes: give targets, "
-                "one array of class indices per scored set."
-            )
-        self.epochs_ = []
-        self.predictions_ = [[] for _ in self.X_scored]
-        self.outputs_ = {kind: [[] for _ in self.X_scored] for kind in kinds}
-        self._targets = (
-            [np.asarray(t, dtype=np.intp) for t in self.targets] if kinds else None
-        )
-        self._datasets = None
-        return self
-
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        self._datasets = [net.get_dataset(X_set) for X_set in self.X_scored]
-        if self.initial and len(net.history) == 0:
-            self._record(net, 0)
-
-    def on_epoch_end(self, net, **kwargs):
-        epoch = len(net.history)
-        if epoch % self.every == 0:
-            self._record(net, epoch)
-
-    def on_train_end(self, net, X=None, y=None, **kwargs):
-        epoch = len(net.history)
-        if epoch and (not self.epochs_ or self.epochs_[-1] != epoch):
-            self._record(net, epoch)
-        self._datasets = None
-
-    def _record(self, net, epoch: int) -> None:
-        self.epochs_.append(epoch)
-        for index, dataset in enumerate(self._datasets):
-            labels, outputs = self._predict(net, index, dataset)
-            self.predictions_[index].append(labels)
-            for kind, values in outputs.items():
-                self.outputs_[kind][index].append(values)
-
-    def _predict(self, net, index: int, dataset):
-        """One pass: the set's labels, and its outputs (computed per batch)."""
-        kinds = tuple(self.outputs_)
-        labels: list[np.ndarray] = []
-        outputs: dict[str, list[np.ndarray]] = {kind: [] for kind in kinds}
-        start = 0
-        for batch_labels, output in _eval_pass(net, dataset):
-            labels.append(batch_labels)
-            if kinds:
-                stop = start + len(batch_labels)
-                values = true_class_outputs(
-                    kinds,
-                    self._targets[index][start:stop],
-                    dtype=self.output_dtype,
-                    **output_scores(net, output),
-                )
-                for kind in kinds:
-                    outputs[kind].append(values[kind])
-                start = stop
-        if kinds and start != len(self._targets[index]):
-            raise ValueError(
-                f"the scored set {index} has {start} examples but "
-                f"{len(self._targets[index])} targets."
-            )
-        return (
-            np.concatenate(labels) if labels else np.empty(0, dtype=np.int64),
-            {
-                kind: np.concatenate(values)
-                if values
-                else np.empty(0, dtype=self.output_dtype)
-                for kind, values in outputs.items()
-            },
-        )
 
 
 class _SeedDropout(Callback):
@@ -309,6 +95,30 @@ def _is_default_split(estimator) -> bool:
     )
 
 
+def _steps_per_epoch(estimator, plan: MemberPlan) -> int | None:
+    """The training batches in a member's epoch, when the parameters say it.
+
+    Its examples (all, or ``max_samples``) in batches of its batch size,
+    through skorch's own DataLoader, without a validation split or a
+    sampler of the user's; None otherwise.
+    """
+    params = estimator.get_params(deep=False)
+    if params.get("train_split") is not None and not plan.options.drop_default_split:
+        return None
+    if params.get("iterator_train") is not DataLoader or any(
+        f"iterator_train__{name}" in params for name in ("sampler", "batch_sampler")
+    ):
+        return None
+    batch_size = params.get("iterator_train__batch_size", params.get("batch_size"))
+    if not isinstance(batch_size, int | np.integer) or batch_size == 0:
+        return None
+    examples = plan.n_draw if plan.n_draw is not None else n_samples(plan.X)
+    batch_size = examples if batch_size == -1 else int(batch_size)
+    if params.get("iterator_train__drop_last", False):
+        return examples // batch_size
+    return -(-examples // batch_size)
+
+
 @dataclass(frozen=True)
 class SkorchOptions:
     """What the skorch recorder decides from the user's own net, once.
@@ -324,7 +134,7 @@ class SkorchOptions:
 
 
 class SkorchRecorder(Recorder):
-    """One stage per epoch of a skorch classifier, and the untrained net as 0.
+    """One stage per epoch (or after optimiser steps) of a skorch classifier.
 
     A member is a clone of the net with an :class:`EpochPredictionRecorder`
     among its callbacks, trained on class indices. Its initial weights come
@@ -340,11 +150,19 @@ class SkorchRecorder(Recorder):
     labels (the module's logits, or its probabilities for a net whose
     ``predict_proba`` is not their softmax; see
     :class:`EpochPredictionRecorder`).
+
+    Stage 0 is the untrained member; then every epoch, or, with the
+    ensemble's ``record_every``, the optimiser steps of its schedule (the
+    stage is then the step, counted over the member's training batches;
+    validation batches are not steps). Recording never changes training: a
+    member recorded after steps is, at the end of each epoch, the member
+    recorded after epochs, and predicts the same.
     """
 
     name = "skorch"
     kind = "epoch"
     uses_codes = True
+    records_steps = True
 
     def accepts(self, estimator) -> bool:
         return is_skorch_net(estimator)
@@ -382,13 +200,25 @@ class SkorchRecorder(Recorder):
         )
 
     def n_stages(self, estimator, plan):
+        """The epochs (or scheduled steps) a member records, stage 0 included.
+
+        After steps, counted when the batches in an epoch follow from the
+        data and the batch size alone (skorch's DataLoader, no validation
+        split, no sampler of the user's); else None.
+        """
         epochs = plan.n_epochs
         if epochs is None:
             epochs = getattr(estimator, "resolved_max_epochs", None)
             epochs = epochs() if callable(epochs) else estimator.max_epochs
-        if not isinstance(epochs, int | np.integer):
+        if not isinstance(epochs, int | np.integer) or epochs < 1:
             return None
-        return int(epochs) + int(plan.record_initial)
+        if plan.schedule is None:
+            return int(epochs) + int(plan.record_initial)
+        steps_per_epoch = _steps_per_epoch(estimator, plan)
+        if steps_per_epoch is None:
+            return None
+        steps = plan.schedule.steps(steps_per_epoch, int(epochs))
+        return len(steps) + int(plan.record_initial)
 
     def place(self, estimator, group: int):
         return placed_on_gpu(estimator, group)
@@ -452,6 +282,7 @@ class SkorchRecorder(Recorder):
         recorder = EpochPredictionRecorder(
             plan.scored,
             every=plan.step,
+            steps=plan.schedule,
             initial=plan.record_initial,
             outputs=plan.outputs,
             targets=list(plan.targets) if plan.outputs else None,
@@ -484,7 +315,9 @@ class SkorchRecorder(Recorder):
             if not name.startswith(RECORDER_NAME)
         ]
         store = StageStore(plan)
-        store.stages.extend(recorder.epochs_)
+        for step, epoch in zip(recorder.steps_, recorder.epochs_, strict=True):
+            stage = epoch if plan.schedule is None else step
+            store.begin(stage, step=step, epoch=epoch)
         for index, per_stage in enumerate(recorder.predictions_):
             for stage, labels in enumerate(per_stage):
                 outputs = {
