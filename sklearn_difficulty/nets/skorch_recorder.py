@@ -215,7 +215,7 @@ class SkorchRecorder(Recorder):
         if plan.schedule is None:
             return int(epochs) + int(plan.record_initial)
         steps_per_epoch = _steps_per_epoch(estimator, plan)
-        if steps_per_epoch is None:
+        if not steps_per_epoch:  # unknown, or none: the member will say so
             return None
         steps = plan.schedule.steps(steps_per_epoch, int(epochs))
         return len(steps) + int(plan.record_initial)
