@@ -77,7 +77,7 @@ def weights(member):
 
 
 def test_steps_that_end_epochs_predict_what_epochs_predict(by_epoch, by_step):
-    every, ensemble = by_step
+    _, ensemble = by_step
     record, epochs = ensemble.record_, by_epoch.record_
     assert epochs.steps.tolist() == [0, 8, 16]  # the steps each epoch ends at
     at = np.searchsorted(record.steps, epochs.steps)
