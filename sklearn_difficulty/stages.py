@@ -195,9 +195,6 @@ def check_record_every(record_every) -> StepSchedule | None:
     )
 
 
-_WHAT = {"round": "boosting rounds", "final": "the fitted model once"}
-
-
 def step_schedule(record_every, *, recorder, stage_step: int) -> StepSchedule | None:
     """``record_every`` checked, and against the recorder and ``stage_step``.
 
@@ -215,9 +212,8 @@ def step_schedule(record_every, *, recorder, stage_step: int) -> StepSchedule | 
     if not recorder.records_steps:
         raise ValueError(
             f"record_every={record_every!r} records after optimiser steps, which "
-            f"the recorder {recorder.name!r} does not count (it records "
-            f"{_WHAT.get(recorder.kind, recorder.kind + 's')}); use "
-            "record_every='epoch'"
+            f"the recorder {recorder.name!r} does not count (its stages are of "
+            f"the kind {recorder.kind!r}); use record_every='epoch'"
             + (
                 ", and stage_step to keep every k-th round."
                 if recorder.kind == "round"
