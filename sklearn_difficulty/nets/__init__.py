@@ -6,8 +6,9 @@ classifier, a vectorised trainer, and their recorders.
 - ``modules``: the paper's networks; ``architectures``: torchvision's
   (adapted to the data by ``_adaptations``); ``recipes``: the paper's
   training recipe of each;
-- ``skorch_cnn``: :class:`SkorchCNN`; ``skorch_recorder``: the "skorch"
-  recorder and its callback :class:`EpochPredictionRecorder`;
+- ``skorch_cnn``: :class:`SkorchCNN`; ``skorch_callback``: the callback
+  :class:`EpochPredictionRecorder` (an eval-mode pass after epochs or
+  optimiser steps); ``skorch_recorder``: the "skorch" recorder;
 - ``vectorised``: :class:`VectorisedCNN`, which trains N members as one
   batched model, and its recorder.
 
