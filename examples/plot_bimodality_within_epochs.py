@@ -22,18 +22,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from _shared import digits  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from _shared import digits
 
-from sklearn_difficulty import EnsembleDifficulty  # noqa: E402
-from sklearn_difficulty.nets import SkorchCNN  # noqa: E402
-from sklearn_difficulty.phases import (  # noqa: E402
+from sklearn_difficulty import EnsembleDifficulty
+from sklearn_difficulty.nets import SkorchCNN
+from sklearn_difficulty.phases import (
     bimodality,
     collapsed_stages,
     phase_spans,
 )
-from sklearn_difficulty.runs.descriptions import format_epoch  # noqa: E402
+from sklearn_difficulty.runs.descriptions import format_epoch
 
 
 def midst_of_learning(ensemble) -> np.ndarray:
