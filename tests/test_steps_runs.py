@@ -422,8 +422,8 @@ def test_the_command_line_parses_record_every(capsys):
 
 @pytest.mark.parametrize(
     "model, counts",
-    [("adaboost", "after each boosting round"),
-     ("sklearn.svm.SVC", "once, after fitting")],
+    [("adaboost", "of the kind 'round'"),
+     ("sklearn.svm.SVC", "of the kind 'final'")],
 )  # fmt: skip
 def test_a_model_that_counts_no_steps_is_refused_before_training(
     tmp_path, capsys, model, counts

@@ -39,7 +39,7 @@ from ..compare import compare_records
 from ..ensemble import EnsembleDifficulty
 from ..recorders import resolve_recorder
 from ..scores import outputs_needed
-from ..stages import LogSpacedSteps, check_record_every
+from ..stages import LogSpacedSteps, check_record_every, step_schedule
 from ._html import render_comparison, render_run
 from .catalog import RunData, build_model, load_data, parse_params
 from .folders import ComparisonFolder, RunFolder, open_folder
@@ -100,18 +100,13 @@ def _check_record_every(record_every, model: str, estimator) -> None:
     """A clear error for a model that cannot be recorded after optimiser steps."""
     if check_record_every(record_every) is None:  # after every epoch
         return
-    recorder = resolve_recorder(estimator)
-    if recorder.records_steps:
-        return
-    counts = {
-        "round": "after each boosting round",
-        "final": "once, after fitting",
-    }.get(recorder.kind, f"after each {recorder.kind}")
-    raise ValueError(
-        f"{model} cannot be recorded after optimiser steps (record_every="
-        f"{record_every!r}, --record-every): its recorder {recorder.name!r} records "
-        f"it {counts}. Use record_every='epoch' (the default) with it."
-    )
+    try:
+        step_schedule(record_every, recorder=resolve_recorder(estimator), stage_step=1)
+    except ValueError as error:
+        raise ValueError(
+            f"{model} cannot be recorded after optimiser steps (--record-every): "
+            f"{error}"
+        ) from None
 
 
 def _record_every_summary(record_every) -> str | int | list[int]:
