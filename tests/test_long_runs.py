@@ -92,7 +92,8 @@ def test_every_field_of_the_plan_is_in_the_cache_key(tmp_path):
         "X": X + 1, "y": 1 - y, "fit_params": {"sample_weight": np.ones(60)},
         "scored": (X[::-1],), "names": ("other",), "targets": (1 - y,),
         "classes": np.array([1, 2]), "sample_shape": (4,), "n_epochs": 3,
-        "step": 2, "schedule": check_record_every(5), "n_draw": 10, "bootstrap": True, "record_initial": False,
+        "step": 2, "schedule": check_record_every(5), "n_draw": 10,
+        "bootstrap": True, "record_initial": False,
         "options": ("an", "option"), "outputs": ("margin",),
         "output_dtype": np.dtype(np.float16),
     }  # fmt: skip
