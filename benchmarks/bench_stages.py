@@ -14,7 +14,8 @@ recipe (``SkorchCNN("mnist")``: AdaDelta at learning rate 1, batches of
 - ``every 1``: after every step;
 - ``plain loop``: what a user would otherwise write for the ``log``
   schedule: a loop over seeds, each a skorch net with a callback that calls
-  ``predict`` on the training and test sets after the same steps;
+  ``predict`` on the training and test sets after the same steps (one
+  torch thread, as each of our members trains with);
 
 for skorch members and for the vectorised trainer (``VectorisedCNN``, the
 members trained as one model), and for MLP members fed by ``partial_fit``.
@@ -23,7 +24,8 @@ larger data set: more steps per epoch, the same number of stages for
 ``log``, many more for ``every 1``. Run::
 
     python benchmarks/bench_stages.py              # the digits, about 4 min
-    python benchmarks/bench_stages.py --scale 8    # 10,776 training images
+    python benchmarks/bench_stages.py --scale 8 --kinds skorch \
+        --configs "epoch,log,plain loop"          # 10,776 training images
 """
 
 import argparse
@@ -75,6 +77,7 @@ def plain_loop(members: int, epochs: int, X_train, X_test, y_train) -> None:
                 if self.step in self.steps:
                     self.kept.append((net.predict(X_train), net.predict(X_test)))
 
+    torch.set_num_threads(1)  # as each of our members, for the same sums
     for seed in range(members):
         torch.manual_seed(seed)
         net = SkorchCNN(
@@ -121,6 +124,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--kinds", default="skorch,vectorised,mlp")
+    parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -137,7 +141,7 @@ def main() -> None:
           f"{'x epoch':>8} {'peak MB':>8} {'x epoch':>8}")  # fmt: skip
     for kind in args.kinds.split(","):
         base = None
-        for config in CONFIGS:
+        for config in args.configs.split(","):
             if config == "plain loop" and kind != "skorch":
                 continue
             output = subprocess.run(
