@@ -27,6 +27,7 @@ from ...recorders import MemberPlan, MemberTraining, StageStore, true_class_outp
 from .._torch import (
     autocast,
     autocast_dtype,
+    generators_untouched,
     nchw_shape,
     resolve_device,
     seeded_generators,
@@ -352,11 +353,6 @@ class GroupTrainer:
             torch.Generator(device=device).manual_seed(s.order) for s in streams
         ]
         self.autocast = autocast(device.type, settings.precision)
-        self.cuda_devices = (  # the generators a recording pass forks
-            [torch.cuda.current_device() if device.index is None else device.index]
-            if device.type == "cuda"
-            else []
-        )
         self.stores = [StageStore(plan) for _ in streams]
         self.history = np.zeros((self.n_members, self.n_epochs))
         self.steps_per_epoch = steps_per_epoch(self.rows.shape[1], settings.batch_size)
@@ -469,7 +465,7 @@ class GroupTrainer:
         DataLoader reading a Dataset draws its base seed from them).
         """
         self.net.train(False)
-        with torch.no_grad(), torch.random.fork_rng(devices=self.cuda_devices):
+        with torch.no_grad(), generators_untouched(self.data.device):
             sets = [
                 self.predict_set(index, images)
                 for index, images in enumerate(self.data.scored)
