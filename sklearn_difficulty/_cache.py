@@ -28,6 +28,7 @@ from joblib.hashing import NumpyHasher
 from ._files import replacing
 from ._random import MemberStreams
 from .recorders import MemberPlan, MemberRecord, Recorder
+from .stages import check_positions
 
 __all__ = ["CACHE_VERSION", "CacheEntryError", "MemberCache"]
 
@@ -292,19 +293,15 @@ def _positions(arrays: dict, n_stages: int):
     """The entry's steps and epochs (or None, None), checked."""
     if "steps" not in arrays:
         return None, None
-    steps, epochs = arrays["steps"], arrays["epochs"]
-    for values, kinds in ((steps, "iu"), (epochs, "f")):
-        if (
-            values.shape != (n_stages,)
-            or values.dtype.kind not in kinds
-            or not np.isfinite(values).all()
-            or (values.size and values.min() < 0)
-            or (np.diff(values) < 0).any()
-        ):
-            raise CacheEntryError(
-                "its steps and epochs are not one non-decreasing position per stage"
-            )
-    return steps.astype(np.int64), epochs.astype(np.float64)
+    try:
+        return tuple(
+            check_positions(name, arrays[name], n_stages)
+            for name in ("steps", "epochs")
+        )
+    except ValueError:
+        raise CacheEntryError(
+            "its steps and epochs are not one non-decreasing position per stage"
+        ) from None
 
 
 class _Hasher(NumpyHasher):

@@ -20,6 +20,7 @@ from ._record_files import (
     unreadable,
     write_record,
 )
+from .stages import check_positions
 
 __all__ = ["OUTPUTS", "PredictionRecord", "as_record", "label_dtype", "record_of"]
 
@@ -200,29 +201,10 @@ class PredictionRecord:
 
     def _check_positions(self, n_stages: int) -> None:
         """``steps`` and ``epochs``: one per stage, non-negative, non-decreasing."""
-        for name, kinds, what in (
-            ("steps", "iu", "integers"),
-            ("epochs", "fiu", "numbers"),
-        ):
-            value = getattr(self, name)
-            if value is None:
-                continue
-            array = np.asarray(value)
-            if (
-                array.shape != (n_stages,)
-                or array.dtype.kind not in kinds
-                or not np.isfinite(array).all()
-                or (array.size and array.min() < 0)
-                or (np.diff(array) < 0).any()
-            ):
-                raise ValueError(
-                    f"{name} must be {what} of shape ({n_stages},) (one per stage), "
-                    f"finite, non-negative and non-decreasing; got {array.dtype} of "
-                    f"shape {array.shape}."
-                )
-            if name == "epochs":
-                array = array.astype(np.float64)
-            object.__setattr__(self, name, array)
+        for name in ("steps", "epochs"):
+            if getattr(self, name) is not None:
+                checked = check_positions(name, getattr(self, name), n_stages)
+                object.__setattr__(self, name, checked)
 
     def _checked_outputs(self, predictions: dict) -> dict:
         outputs: dict[str, dict[str, np.ndarray]] = {}

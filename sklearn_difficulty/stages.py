@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "LogSpacedSteps",
     "StepSchedule",
+    "check_positions",
     "check_record_every",
     "stage_weights",
     "step_schedule",
@@ -193,6 +194,34 @@ def check_record_every(record_every) -> StepSchedule | None:
         "record_every must be 'epoch', 'log', a number of optimiser steps, a "
         f"LogSpacedSteps or an array of steps; got {type(record_every).__name__}."
     )
+
+
+def check_positions(name: str, values, n_stages: int) -> NDArray:
+    """A record's ``steps`` or ``epochs``, checked: one per stage, in order.
+
+    Returns int64 steps or float64 epochs.
+
+    Raises
+    ------
+    ValueError
+        Unless ``values`` holds ``n_stages`` finite, non-negative,
+        non-decreasing numbers (integers for "steps").
+    """
+    integers = name == "steps"
+    array = np.asarray(values)
+    if (
+        array.shape != (n_stages,)
+        or array.dtype.kind not in ("iu" if integers else "fiu")
+        or not np.isfinite(array).all()
+        or (array.size and array.min() < 0)
+        or (np.diff(array) < 0).any()
+    ):
+        raise ValueError(
+            f"{name} must be {'integers' if integers else 'numbers'} of shape "
+            f"({n_stages},) (one per stage), finite, non-negative and "
+            f"non-decreasing; got {array.dtype} of shape {array.shape}."
+        )
+    return array.astype(np.int64 if integers else np.float64)
 
 
 def step_schedule(record_every, *, recorder, stage_step: int) -> StepSchedule | None:
