@@ -9,8 +9,8 @@ classifier, a vectorised trainer, and their recorders.
 - ``skorch_cnn``: :class:`SkorchCNN`; ``skorch_callback``: the callback
   :class:`EpochPredictionRecorder` (an eval-mode pass after epochs or
   optimiser steps); ``skorch_recorder``: the "skorch" recorder;
-- ``vectorised``: :class:`VectorisedCNN`, which trains N members as one
-  batched model, and its recorder.
+- ``vectorised``: :class:`VectorisedCNN` and :class:`VectorisedMLP`, which
+  train N members as one batched model, and their recorder.
 
 Needs the ``torch`` extra: ``pip install "sklearn-difficulty[torch]"``.
 """
@@ -30,7 +30,7 @@ from .modules import MODULES, STVGG, MNISTNet, SmallSTVGG, xavier_init
 from .recipes import RECIPES, Recipe, recipe_for
 from .skorch_cnn import SkorchCNN
 from .skorch_recorder import EpochPredictionRecorder, SkorchRecorder
-from .vectorised import VectorisedCNN, VectorisedRecorder
+from .vectorised import VectorisedCNN, VectorisedMLP, VectorisedRecorder
 
 __all__ = [
     "Architecture",
@@ -44,6 +44,7 @@ __all__ = [
     "SkorchRecorder",
     "SmallSTVGG",
     "VectorisedCNN",
+    "VectorisedMLP",
     "VectorisedRecorder",
     "build_architecture",
     "images_to_nchw",

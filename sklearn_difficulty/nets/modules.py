@@ -245,8 +245,9 @@ def adapts_to_data(module) -> bool:
     """Whether ``module`` is built for the data: given ``input_shape`` and
     ``n_classes``.
 
-    True for the paper's networks (their classes and subclasses) and for
-    torchvision's architectures (:func:`resolve_module` of their names).
+    True for the paper's networks (their classes and subclasses), for
+    torchvision's architectures (:func:`resolve_module` of their names), and
+    for module classes whose class attribute ``adapts_to_data`` is True.
 
     Examples
     --------
@@ -256,7 +257,9 @@ def adapts_to_data(module) -> bool:
     """
     if isinstance(module, Architecture):
         return True
-    return isinstance(module, type) and issubclass(module, _ConvNet)
+    return isinstance(module, type) and (
+        issubclass(module, _ConvNet) or getattr(module, "adapts_to_data", False)
+    )
 
 
 def is_paper_network(network) -> bool:

@@ -29,11 +29,14 @@ The package, one step a module:
   channels-last activations, for the paper's networks);
 - ``trainer``: the training settings, group sizes, and :class:`GroupTrainer`,
   one method per step;
-- ``estimator``: :class:`VectorisedCNN`; ``recorder``: the "vectorised"
-  recorder, which reaches the estimator through its public methods.
+- ``estimator``: :class:`VectorisedCNN` (and what it shares with the MLP);
+  ``mlp``: :class:`VectorisedMLP`, scikit-learn's multi-layer perceptron N
+  at a time; ``recorder``: the "vectorised" recorder, which reaches either
+  through its public methods.
 """
 
 from .estimator import VectorisedCNN
+from .mlp import VectorisedMLP
 from .recorder import VectorisedRecorder
 
-__all__ = ["VectorisedCNN", "VectorisedRecorder"]
+__all__ = ["VectorisedCNN", "VectorisedMLP", "VectorisedRecorder"]

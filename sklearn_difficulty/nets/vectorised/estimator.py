@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,10 +18,149 @@ from ..recipes import resolve_setting
 from .images import ImageLoader
 from .trainer import TrainedMember, TrainingSettings, train_members
 
-__all__ = ["VectorisedCNN"]
+__all__ = ["VectorisedCNN", "VectorisedMembers"]
 
 
-class VectorisedCNN(ClassifierMixin, BaseEstimator):
+class VectorisedMembers:
+    """What the networks that an ensemble trains N at a time share.
+
+    A subclass gives :meth:`training_settings` (its parameters as the
+    trainer reads them, checked) and :meth:`resolved_max_epochs`; the
+    "vectorised" recorder reaches it through these and
+    :meth:`record_members`.
+    """
+
+    def training_settings(self) -> TrainingSettings:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def resolved_max_epochs(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # Training N members ---------------------------------------------------------
+
+    def fit_members(
+        self,
+        X,
+        y,
+        seeds,
+        scored,
+        *,
+        n_classes,
+        step=1,
+        n_draw=None,
+        bootstrap=False,
+        record_initial=True,
+        outputs=(),
+        targets=None,
+        output_dtype="float32",
+    ) -> list[MemberRecord | Exception]:
+        """Train one member per seed together; record every scored set per epoch.
+
+        Parameters
+        ----------
+        X : array of images
+        y : array of class indices 0..n_classes-1
+        seeds : array of int
+            One per member: its subset, initial weights, batch order, dropout.
+        scored : list of arrays of images
+            The sets to predict on before the first epoch (with
+            ``record_initial``) and after every ``step``-th epoch (and the
+            last).
+        n_classes : int
+        step : int, default=1
+        n_draw : int or None
+            Training examples per member (None: all of them).
+        bootstrap : bool
+            Draw them with replacement.
+        record_initial : bool, default=True
+        outputs : sequence of {"proba", "margin", "error_norm"}, default=()
+            What to record beyond the labels, from the same pass (see
+            :func:`~sklearn_difficulty.recorders.true_class_outputs`; the
+            margin is measured on the logits).
+        targets : list of arrays of int, default=None
+            With ``outputs``: the true class index of every example of each
+            scored set.
+        output_dtype : {"float32", "float16"}, default="float32"
+
+        Returns
+        -------
+        results : list of MemberRecord or Exception
+            One per seed, in order; a member whose loss diverged gives a
+            FloatingPointError.
+        """
+        outputs = tuple(outputs)
+        if outputs and (targets is None or len(targets) != len(scored)):
+            raise ValueError(
+                "outputs are measured against the true classes: give targets, "
+                "one array of class indices per scored set."
+            )
+        plan = MemberPlan(
+            X=X,
+            y=np.asarray(y),
+            fit_params={},
+            scored=tuple(scored),
+            names=tuple(f"set_{i}" for i in range(len(scored))),
+            targets=tuple(np.asarray(t) for t in targets) if outputs else (),
+            classes=np.arange(n_classes),
+            sample_shape=(
+                first_example_shape(X) if is_torch_dataset(X) else np.shape(X)[1:]
+            ),
+            n_epochs=None,
+            step=step,
+            n_draw=n_draw,
+            bootstrap=bootstrap,
+            record_initial=record_initial,
+            outputs=outputs,
+            output_dtype=np.dtype(output_dtype),
+        )
+        return self.record_members(plan, seeds)
+
+    def record_members(self, plan: MemberPlan, seeds) -> list[MemberRecord | Exception]:
+        """Train one member per seed on the plan's data; record them as it says.
+
+        What the "vectorised" recorder runs for a group of members (and
+        :meth:`fit_members` for arrays): the members train in groups of
+        ``member_chunk``, each from its own seed alone.
+
+        Parameters
+        ----------
+        plan : MemberPlan
+            The training data, the scored sets and what to record.
+        seeds : sequence of int
+            One per member.
+
+        Returns
+        -------
+        results : list of MemberRecord or Exception
+            One per seed, in order: a fitted copy of this network with its
+            record, or the FloatingPointError of a member whose loss
+            diverged.
+        """
+        trained = train_members(self.training_settings(), plan, seeds)
+        return [
+            result if isinstance(result, Exception) else self._member(result, plan)
+            for result in trained
+        ]
+
+    def _member(self, trained: TrainedMember, plan: MemberPlan) -> MemberRecord:
+        """A fitted copy of this network holding one trained member, and its record."""
+        member: Any = copy.copy(self)
+        member.module_ = trained.module
+        member.classes_ = np.arange(len(plan.classes))
+        member.history_ = trained.history
+        training = trained.training
+        return MemberRecord(
+            member,
+            training.stages,
+            training.predictions,
+            trained.indices,
+            training.outputs,
+            training.steps,
+            training.epochs,
+        )
+
+
+class VectorisedCNN(VectorisedMembers, ClassifierMixin, BaseEstimator):
     """A network that EnsembleDifficulty trains N at a time, as one batched model.
 
     Wrapped in :class:`~sklearn_difficulty.EnsembleDifficulty`, all members are
@@ -149,129 +289,6 @@ class VectorisedCNN(ClassifierMixin, BaseEstimator):
         Raises a ValueError for an invalid setting, before anything trains.
         """
         return TrainingSettings.from_params(self.get_params(deep=False))
-
-    # Training N members ---------------------------------------------------------
-
-    def fit_members(
-        self,
-        X,
-        y,
-        seeds,
-        scored,
-        *,
-        n_classes,
-        step=1,
-        n_draw=None,
-        bootstrap=False,
-        record_initial=True,
-        outputs=(),
-        targets=None,
-        output_dtype="float32",
-    ) -> list[MemberRecord | Exception]:
-        """Train one member per seed together; record every scored set per epoch.
-
-        Parameters
-        ----------
-        X : array of images
-        y : array of class indices 0..n_classes-1
-        seeds : array of int
-            One per member: its subset, initial weights, batch order, dropout.
-        scored : list of arrays of images
-            The sets to predict on before the first epoch (with
-            ``record_initial``) and after every ``step``-th epoch (and the
-            last).
-        n_classes : int
-        step : int, default=1
-        n_draw : int or None
-            Training examples per member (None: all of them).
-        bootstrap : bool
-            Draw them with replacement.
-        record_initial : bool, default=True
-        outputs : sequence of {"proba", "margin", "error_norm"}, default=()
-            What to record beyond the labels, from the same pass (see
-            :func:`~sklearn_difficulty.recorders.true_class_outputs`; the
-            margin is measured on the logits).
-        targets : list of arrays of int, default=None
-            With ``outputs``: the true class index of every example of each
-            scored set.
-        output_dtype : {"float32", "float16"}, default="float32"
-
-        Returns
-        -------
-        results : list of MemberRecord or Exception
-            One per seed, in order; a member whose loss diverged gives a
-            FloatingPointError.
-        """
-        outputs = tuple(outputs)
-        if outputs and (targets is None or len(targets) != len(scored)):
-            raise ValueError(
-                "outputs are measured against the true classes: give targets, "
-                "one array of class indices per scored set."
-            )
-        plan = MemberPlan(
-            X=X,
-            y=np.asarray(y),
-            fit_params={},
-            scored=tuple(scored),
-            names=tuple(f"set_{i}" for i in range(len(scored))),
-            targets=tuple(np.asarray(t) for t in targets) if outputs else (),
-            classes=np.arange(n_classes),
-            sample_shape=(
-                first_example_shape(X) if is_torch_dataset(X) else np.shape(X)[1:]
-            ),
-            n_epochs=None,
-            step=step,
-            n_draw=n_draw,
-            bootstrap=bootstrap,
-            record_initial=record_initial,
-            outputs=outputs,
-            output_dtype=np.dtype(output_dtype),
-        )
-        return self.record_members(plan, seeds)
-
-    def record_members(self, plan: MemberPlan, seeds) -> list[MemberRecord | Exception]:
-        """Train one member per seed on the plan's data; record them as it says.
-
-        What the "vectorised" recorder runs for a group of members (and
-        :meth:`fit_members` for arrays): the members train in groups of
-        ``member_chunk``, each from its own seed alone.
-
-        Parameters
-        ----------
-        plan : MemberPlan
-            The training data, the scored sets and what to record.
-        seeds : sequence of int
-            One per member.
-
-        Returns
-        -------
-        results : list of MemberRecord or Exception
-            One per seed, in order: a fitted copy of this network with its
-            record, or the FloatingPointError of a member whose loss
-            diverged.
-        """
-        trained = train_members(self.training_settings(), plan, seeds)
-        return [
-            result if isinstance(result, Exception) else self._member(result, plan)
-            for result in trained
-        ]
-
-    def _member(self, trained: TrainedMember, plan: MemberPlan) -> MemberRecord:
-        """A fitted copy of this network holding one trained member, and its record."""
-        member = copy.copy(self)
-        member.module_ = trained.module
-        member.classes_ = np.arange(len(plan.classes))
-        member.history_ = trained.history
-        training = trained.training
-        return MemberRecord(
-            member,
-            training.stages,
-            training.predictions,
-            trained.indices,
-            training.outputs,
-            training.steps,
-            training.epochs,
-        )
 
     # One network on its own -----------------------------------------------------
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 import torch
+from scipy.sparse import issparse
 from torch.utils.data import DataLoader
 
 from ..._inputs import is_torch_dataset
@@ -28,19 +30,25 @@ class ImageLoader:
     data : array of images or torch Dataset
         Arrays are converted with :func:`~sklearn_difficulty.nets.
         images_to_nchw` (``channels``).
-    channels : {"auto", "first", "last"}
+    channels : {"auto", "first", "last"} or None
+        None: rows of features, taken as they are (a sparse matrix is
+        made dense).
     num_workers : int
     device : torch.device
     """
 
-    def __init__(self, data, *, channels: str, num_workers: int, device):
+    def __init__(self, data, *, channels: str | None, num_workers: int, device):
         self.device = device
         self.num_workers = num_workers
         if is_torch_dataset(data):
             self.dataset, self.tensor = data, None
         else:
             self.dataset = None
-            self.tensor = torch.as_tensor(images_to_nchw(data, channels), device=device)
+            if channels is None:
+                rows = _feature_rows(data)
+            else:
+                rows = images_to_nchw(data, channels)
+            self.tensor = torch.as_tensor(rows, device=device)
 
     def _loader(self, **kwargs) -> DataLoader:
         return DataLoader(
@@ -72,3 +80,10 @@ class ImageLoader:
             return
         for loaded in self._loader(batch_size=size, shuffle=False):
             yield self._to_device(loaded)
+
+
+def _feature_rows(data) -> np.ndarray:
+    """Rows of features as a C-contiguous float32 array (sparse made dense)."""
+    if issparse(data):
+        data = data.toarray()
+    return np.ascontiguousarray(data, dtype=np.float32)

@@ -16,14 +16,14 @@ from ...recorders import (
 )
 from .._member_state import dump_state, load_state
 from .._torch import placed_on_gpu
-from .estimator import VectorisedCNN
+from .estimator import VectorisedMembers
 from .trainer import build_network, group_size, image_shape, steps_per_epoch
 
 __all__ = ["VectorisedRecorder"]
 
 
 class VectorisedRecorder(Recorder):
-    """All members of a :class:`VectorisedCNN` trained as one batched model.
+    """All members of a VectorisedCNN or VectorisedMLP trained as one batched model.
 
     One job trains a group of ``member_chunk`` members (all of them by
     default); the per-member cache, failures (a diverging member fails
@@ -50,23 +50,25 @@ class VectorisedRecorder(Recorder):
     records_steps = True
 
     def accepts(self, estimator) -> bool:
-        return isinstance(estimator, VectorisedCNN)
+        return isinstance(estimator, VectorisedMembers)
 
     def check(self, estimator, *, fit_params, outputs) -> None:
-        """A VectorisedCNN with valid settings, no fit parameter; any output.
+        """A VectorisedCNN or VectorisedMLP with valid settings, no fit parameter.
 
         The members' logits give every output.
         """
-        if not isinstance(estimator, VectorisedCNN):
+        if not isinstance(estimator, VectorisedMembers):
             raise ValueError(
                 "stage_method='vectorised' needs a network that trains its members "
-                f"together (nets.VectorisedCNN); got {type(estimator).__name__}."
+                "together (nets.VectorisedCNN or nets.VectorisedMLP); got "
+                f"{type(estimator).__name__}."
             )
         estimator.training_settings()
         check_sample_weight(estimator, "fit", fit_params)
         if fit_params:
             raise TypeError(
-                f"VectorisedCNN takes no fit parameters; got {sorted(fit_params)}."
+                f"{type(estimator).__name__} takes no fit parameters; got "
+                f"{sorted(fit_params)}."
             )
 
     def settings(self, estimator, *, n_epochs) -> RecorderSettings:

@@ -37,6 +37,7 @@ from ..modules import adapts_to_data, resolve_module
 from ..recipes import optimizer_class, resolve_setting
 from .grouped_conv import GroupedConvNet
 from .images import ImageLoader
+from .perceptron import BatchedPerceptrons, PerceptronNet, ScikitLearnAdam
 from .vmapped import VmappedNet
 
 __all__ = [
@@ -80,8 +81,12 @@ class TrainingSettings:
     precision: str
     channels_last: bool
     member_chunk: int | str | None
-    channels: str
+    channels: str | None
     num_workers: int
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    nesterov: bool = False
+    decay_biases: bool = True
 
     @classmethod
     def from_params(cls, params: Mapping) -> TrainingSettings:
@@ -92,6 +97,7 @@ class TrainingSettings:
             if field.name in _FROM_RECIPE
             else params[field.name]
             for field in fields(cls)
+            if field.name in params
         }
         if values["optimizer"] not in ("sgd", "adam", "adadelta"):
             raise ValueError(
@@ -144,15 +150,15 @@ def build_network(
     return built
 
 
-def image_shape(plan: MemberPlan, channels: str) -> tuple[int, ...]:
+def image_shape(plan: MemberPlan, channels: str | None) -> tuple[int, ...]:
     """The shape (C, H, W) of one of the plan's images as the members take it.
 
     A Dataset's images are taken as they are; arrays of images are converted
     to NCHW (:func:`~sklearn_difficulty.nets.images_to_nchw` with
     ``channels``), so their sample shape may be channels-last.
     """
-    if is_torch_dataset(plan.X):
-        return tuple(plan.sample_shape)
+    if is_torch_dataset(plan.X) or channels is None:
+        return tuple(int(size) for size in plan.sample_shape)
     return nchw_shape(plan.sample_shape, channels)
 
 
@@ -377,8 +383,13 @@ class GroupTrainer:
         params = {k: v.to(device).detach().requires_grad_() for k, v in params.items()}
         return params, {k: v.to(device) for k, v in buffers.items()}
 
-    def engine(self, template: nn.Module) -> GroupedConvNet | VmappedNet:
-        """What runs the members forward: grouped convolutions, or vmap."""
+    def engine(
+        self, template: nn.Module
+    ) -> GroupedConvNet | VmappedNet | BatchedPerceptrons:
+        """What runs the members forward: grouped convolutions, batched matrix
+        products for perceptrons, or vmap."""
+        if isinstance(template, PerceptronNet):
+            return BatchedPerceptrons(template)
         if self.settings.channels_last:
             return GroupedConvNet(template, self.n_members, self.keys)
         return VmappedNet(template, self.keys)
@@ -387,13 +398,28 @@ class GroupTrainer:
         """The optimiser of all the members' parameters, and its schedule (or None).
 
         SGD, AdaDelta and Adam work element-wise: each member's update is
-        exactly its own.
+        exactly its own. Without ``decay_biases``, weight decay (an L2
+        penalty's gradient) reaches the weights only, as scikit-learn's MLP.
         """
         settings = self.settings
-        kwargs = {"lr": settings.lr, "weight_decay": settings.weight_decay}
+        kwargs: dict[str, Any] = {"lr": settings.lr}
         if settings.optimizer == "sgd":
-            kwargs["momentum"] = settings.momentum
-        optimizer = optimizer_class(settings.optimizer)(self.params.values(), **kwargs)
+            kwargs.update(momentum=settings.momentum, nesterov=settings.nesterov)
+        elif settings.optimizer in ("adam", "scikit-learn adam"):
+            kwargs.update(betas=settings.betas, eps=settings.eps)
+        decayed = [
+            p
+            for name, p in self.params.items()
+            if settings.decay_biases or not name.endswith("bias")
+        ]
+        others = [p for p in self.params.values() if all(p is not d for d in decayed)]
+        groups = [{"params": decayed, "weight_decay": settings.weight_decay}]
+        if others:
+            groups.append({"params": others, "weight_decay": 0.0})
+        if settings.optimizer == "scikit-learn adam":
+            optimizer = ScikitLearnAdam(groups, **kwargs)
+        else:
+            optimizer = optimizer_class(settings.optimizer)(groups, **kwargs)
         if settings.lr_step is None:
             return optimizer, None
         return optimizer, torch.optim.lr_scheduler.StepLR(

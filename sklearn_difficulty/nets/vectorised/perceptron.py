@@ -1,0 +1,172 @@
+"""scikit-learn's multi-layer perceptron in torch, and N of them run as one.
+
+:class:`PerceptronNet` is one member's network, initialised as
+``MLPClassifier`` initialises its own; :class:`ScikitLearnAdam` is Adam as
+scikit-learn writes it; :class:`BatchedPerceptrons` is the
+engine that runs a group of them forward from their stacked state, one
+batched matrix product per layer (``torch.baddbmm``): what ``vmap`` would
+run, without its per-call overhead, which dominates on networks this small.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "BatchedPerceptrons", "PerceptronNet", "ScikitLearnAdam"]
+
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "logistic": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+}
+
+
+class PerceptronNet(nn.Module):
+    """A multi-layer perceptron initialised as scikit-learn's ``MLPClassifier``.
+
+    Dense layers of ``hidden_layer_sizes`` units with ``activation``, then
+    one output per class (softmax; scikit-learn gives a binary problem a
+    single logistic unit instead). Every weight and bias is drawn uniformly
+    from ``[-b, b]``, ``b = sqrt(f / (fan_in + fan_out))``, f = 2 for the
+    logistic activation and 6 otherwise (Glorot & Bengio), from torch's
+    global generator.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        The shape of one example: its features (flattened if it has more axes).
+    n_classes : int
+    hidden_layer_sizes : tuple of int, default=(100,)
+    activation : {"relu", "tanh", "logistic", "identity"}, default="relu"
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets.vectorised.mlp import PerceptronNet
+    >>> _ = torch.manual_seed(0)
+    >>> net = PerceptronNet((4,), 3, hidden_layer_sizes=(5,))
+    >>> net(torch.zeros(2, 4)).shape
+    torch.Size([2, 3])
+    """
+
+    adapts_to_data = True
+
+    def __init__(
+        self, input_shape, n_classes, *, hidden_layer_sizes=(100,), activation="relu"
+    ):
+        super().__init__()
+        sizes = [math.prod(int(size) for size in input_shape)]
+        sizes += [int(size) for size in hidden_layer_sizes] + [int(n_classes)]
+        factor = 2.0 if activation == "logistic" else 6.0
+        layers: list[nn.Module] = [nn.Flatten()]
+        for index, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False)):
+            linear = nn.Linear(fan_in, fan_out)
+            bound = math.sqrt(factor / (fan_in + fan_out))
+            with torch.no_grad():
+                linear.weight.uniform_(-bound, bound)
+                linear.bias.uniform_(-bound, bound)
+            layers.append(linear)
+            if index < len(sizes) - 2:
+                layers.append(ACTIVATIONS[activation]())
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class BatchedPerceptrons:
+    """N members of a :class:`PerceptronNet` as one model, from their stacked state.
+
+    The same interface as the vmap engine
+    (:class:`~sklearn_difficulty.nets.vectorised.vmapped.VmappedNet`); the
+    parameters are those of ``torch.func.stack_module_state``, members
+    first. A perceptron has no dropout and nothing that differs between
+    training and evaluation.
+
+    Parameters
+    ----------
+    template : PerceptronNet
+        One member's network: its layers, in order.
+    """
+
+    def __init__(self, template: PerceptronNet):
+        self.layers = [
+            (f"layers.{index}", layer)
+            for index, layer in enumerate(template.layers)
+            if not isinstance(layer, nn.Flatten)
+        ]
+
+    def train(self, mode: bool = True) -> None:
+        """Nothing to switch: the same in training and evaluation."""
+
+    def batched(self, params, buffers, x):
+        """Each member its own batch: ``x`` of shape (N, B, ...) -> (N, B, K)."""
+        hidden = x.flatten(2)
+        for name, layer in self.layers:
+            if isinstance(layer, nn.Linear):
+                weight = params[f"{name}.weight"].transpose(1, 2)
+                bias = params[f"{name}.bias"].unsqueeze(1)
+                hidden = torch.baddbmm(bias, hidden, weight)
+            else:
+                hidden = layer(hidden)
+        return hidden
+
+    def shared(self, params, buffers, x):
+        """One batch for all members: ``x`` of shape (B, ...) -> (N, B, K)."""
+        n_members = next(iter(params.values())).shape[0]
+        rows = x.flatten(1)
+        return self.batched(params, buffers, rows.expand(n_members, *rows.shape))
+
+
+class ScikitLearnAdam(torch.optim.Optimizer):
+    """Adam as scikit-learn's ``AdamOptimizer`` writes it, element-wise.
+
+    ``p -= lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1 - beta_2^t)
+    / (1 - beta_1^t)``: scikit-learn adds ``eps`` to the uncorrected root of
+    the second moment, where torch's ``Adam`` adds it to the corrected one
+    (an ``eps`` up to 30 times smaller in the first steps). ``weight_decay``
+    adds ``weight_decay * p`` to the gradient (an L2 penalty's gradient).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets.vectorised.perceptron import ScikitLearnAdam
+    >>> weight = torch.nn.Parameter(torch.tensor([1.0]))
+    >>> optimizer = ScikitLearnAdam([weight], lr=0.1)
+    >>> weight.grad = torch.tensor([2.0])
+    >>> optimizer.step()
+    >>> round(weight.item(), 4)  # the first step moves it by about lr
+    0.9
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient."""
+        for group in self.param_groups:
+            beta_1, beta_2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad
+                if group["weight_decay"]:
+                    grad = grad.add(p, alpha=group["weight_decay"])
+                state = self.state[p]
+                if not state:
+                    state["t"] = 0
+                    state["m"] = torch.zeros_like(p)
+                    state["v"] = torch.zeros_like(p)
+                state["t"] += 1
+                t = state["t"]
+                state["m"].mul_(beta_1).add_(grad, alpha=1 - beta_1)
+                state["v"].mul_(beta_2).addcmul_(grad, grad, value=1 - beta_2)
+                rate = group["lr"] * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+                denominator = state["v"].sqrt().add_(group["eps"])
+                p.addcdiv_(state["m"], denominator, value=-rate)
