@@ -36,8 +36,9 @@ BUILT_IN = (
     "forgetting",
     "el2n",
     "learning_speed_steps",
+    "heldout_proba",
 )
-IF_CHAIN = BUILT_IN[:-1]  # the scores there were before the registry
+IF_CHAIN = BUILT_IN[:-2]  # the scores there were before the registry
 
 
 def full_record(seed=0, n_members=5, stages=(0, 1, 2, 3), n_samples=30):
@@ -89,9 +90,10 @@ def test_the_public_values_are_those_of_the_built_in_scores():
         "aum": ("margin",),
         "confidence": ("proba",),
         "el2n": ("error_norm",),
+        "heldout_proba": ("proba",),
         "auto": ("margin",),
     }
-    assert list(SCORE_OUTPUTS) == ["aum", "confidence", "el2n", "auto"]
+    assert list(SCORE_OUTPUTS) == ["aum", "confidence", "el2n", "heldout_proba", "auto"]
     for name in SCORES:  # derived from the registry, not written again
         assert SCORE_OUTPUTS.get(name, ()) == get_score(name).outputs
         assert get_score(name).description

@@ -4,7 +4,9 @@
   :func:`consensus`, :func:`learning_speed`, :func:`member_accuracy`,
   :func:`heldout_consistency` and :func:`majority_label`, on a
   :class:`~sklearn_difficulty.PredictionRecord` or an array of predicted
-  labels.
+  labels; and :func:`heldout_probability`, the mean probability of the true
+  class over the members that did not train on an example (a record with
+  "proba" recorded, or an array of those probabilities).
 - The field's other training-dynamics scores, from a record or a fitted
   :class:`~sklearn_difficulty.EnsembleDifficulty`: :func:`data_map` (dataset
   cartography), :func:`aum` (area under the margin),
@@ -25,6 +27,7 @@ from ._labels import (
     consistency,
     consistency_matrix,
     heldout_consistency,
+    heldout_probability,
     learning_speed,
     majority_label,
     member_accuracy,
@@ -58,6 +61,7 @@ __all__ = [
     "forgetting_events",
     "get_score",
     "heldout_consistency",
+    "heldout_probability",
     "learning_speed",
     "majority_label",
     "mean_over_training",

@@ -8,6 +8,10 @@ n_stages, n_samples)`` with the true labels ``y``. A 2-D array ``(n_members,
 n_samples)`` stands for one stage, and the stage axis is then dropped from
 the result. Work is done in chunks of examples, so the memory used beyond
 the predictions themselves stays small.
+
+Beside held-out consistency, :func:`heldout_probability` reads the
+probability of the true class (the recorded "proba" output) over the same
+held-out members: the soft C-score.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     "consistency",
     "consistency_matrix",
     "heldout_consistency",
+    "heldout_probability",
     "learning_speed",
     "majority_label",
     "member_accuracy",
@@ -239,6 +244,39 @@ n_samples) or (n_members, n_samples)
     return scores.mean(axis=0)
 
 
+def _in_bag_of(source, in_bag, scored_set: str, what: str) -> ArrayLike:
+    """Which examples each member trained on: the record's, or ``in_bag``."""
+    if isinstance(source, PredictionRecord):
+        if in_bag is not None:
+            raise ValueError("in_bag must be None when predictions is a record.")
+        if scored_set != "train":
+            raise ValueError(
+                f"{what} is defined on the training set only; got "
+                f"scored_set={scored_set!r}."
+            )
+        if source.in_bag is None:
+            raise ValueError(
+                "this record has no in_bag: its members all trained on the whole "
+                "training set, so no member held any example out. Fit with "
+                f"max_samples or bootstrap to get {what}."
+            )
+        return source.in_bag
+    if in_bag is None:
+        raise ValueError("in_bag is required when predictions is an array.")
+    return in_bag
+
+
+def _held_out(in_bag: ArrayLike, n_members: int, n_samples: int) -> NDArray[np.bool_]:
+    """Where a member did not train on an example, of shape (n_members, n_samples)."""
+    in_bag = np.asarray(in_bag)
+    if in_bag.shape != (n_members, n_samples):
+        raise ValueError(
+            f"in_bag must have shape (n_members, n_samples) = {(n_members, n_samples)}"
+            f"; got {in_bag.shape}."
+        )
+    return in_bag <= 0 if in_bag.dtype.kind in "iuf" else ~in_bag.astype(bool)
+
+
 def heldout_consistency(
     predictions: PredictionRecord | ArrayLike,
     y: ArrayLike | None = None,
@@ -280,32 +318,10 @@ n_samples) or (n_members, n_samples)
     >>> heldout_consistency(predictions, [0, 1, 1], in_bag)
     array([ 0., nan,  1.])
     """
-    if isinstance(predictions, PredictionRecord):
-        if in_bag is not None:
-            raise ValueError("in_bag must be None when predictions is a record.")
-        if scored_set != "train":
-            raise ValueError(
-                "held-out consistency is defined on the training set only; "
-                f"got scored_set={scored_set!r}."
-            )
-        if predictions.in_bag is None:
-            raise ValueError(
-                "this record has no in_bag: its members all trained on the whole "
-                "training set, so no member held any example out. Fit with "
-                "max_samples or bootstrap to get held-out consistency."
-            )
-        in_bag = predictions.in_bag
-    elif in_bag is None:
-        raise ValueError("in_bag is required when predictions is an array.")
+    in_bag = _in_bag_of(predictions, in_bag, scored_set, "held-out consistency")
     pred, target, one_stage = as_labelled(predictions, y, scored_set)
     n_members, n_stages, n_samples = pred.shape
-    in_bag = np.asarray(in_bag)
-    if in_bag.shape != (n_members, n_samples):
-        raise ValueError(
-            f"in_bag must have shape (n_members, n_samples) = {(n_members, n_samples)}"
-            f"; got {in_bag.shape}."
-        )
-    held_out = in_bag <= 0 if in_bag.dtype.kind in "iuf" else ~in_bag.astype(bool)
+    held_out = _held_out(in_bag, n_members, n_samples)
     counts = np.empty((n_stages, n_samples), dtype=np.intp)
     for chunk in chunks(n_samples, n_members * n_stages):
         right = (pred[:, :, chunk] == target[chunk]) & held_out[:, np.newaxis, chunk]
@@ -313,6 +329,83 @@ n_samples) or (n_members, n_samples)
     n_held_out = held_out.sum(axis=0)
     result = np.full((n_stages, n_samples), np.nan)
     np.divide(counts, n_held_out, out=result, where=n_held_out > 0)
+    return result[0] if one_stage else result
+
+
+def heldout_probability(
+    proba: PredictionRecord | ArrayLike,
+    in_bag: ArrayLike | None = None,
+    *,
+    scored_set: str = "train",
+) -> NDArray[np.float64]:
+    """Mean probability of the true class over the members that did not train on it.
+
+    The soft counterpart of :func:`heldout_consistency`: where held-out
+    consistency counts the held-out members that predict the true label,
+    this averages the probability they give it, so that a member that is
+    nearly right counts for more than one that is far off. A mislabelled
+    example gets a low probability of its (wrong) label from the members
+    that never saw it.
+
+    Parameters
+    ----------
+    proba : PredictionRecord or array-like of shape (n_members, n_stages, \
+n_samples) or (n_members, n_samples)
+        A record whose members trained on subsets, recorded with
+        ``record_outputs`` including "proba"; or the probability each member
+        gave the true class of each training example. NaN where a member
+        gave none (it never saw the class): the mean is then over the
+        held-out members that have a value.
+    in_bag : array-like of shape (n_members, n_samples), default=None
+        True (or a positive count) where a member trained on an example.
+        None with a record, which holds it.
+    scored_set : str, default="train"
+        With a record: must be "train", the set the members trained on.
+
+    Returns
+    -------
+    probability : ndarray of shape (n_stages, n_samples) or (n_samples,)
+        In [0, 1]; NaN for an example that every member trained on (or
+        whose held-out members all gave NaN).
+
+    See Also
+    --------
+    heldout_consistency : The fraction of those members that are right.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.scores import heldout_probability
+    >>> proba = [[0.9, 0.2, 0.6], [0.5, 0.4, 0.8], [0.1, 0.3, 0.7]]  # 3 members
+    >>> in_bag = [[True, True, False], [False, True, True], [False, True, False]]
+    >>> heldout_probability(proba, in_bag)
+    array([0.3 ,  nan, 0.65])
+    """
+    in_bag = _in_bag_of(proba, in_bag, scored_set, "held-out probability")
+    values = (
+        proba.output("proba", scored_set)
+        if isinstance(proba, PredictionRecord)
+        else np.asarray(proba, dtype=np.float64)
+    )
+    one_stage = values.ndim == 2
+    if one_stage:
+        values = values[:, np.newaxis]
+    if values.ndim != 3:
+        raise ValueError(
+            "proba must have shape (n_members, n_stages, n_samples) or "
+            f"(n_members, n_samples); got {values.shape}."
+        )
+    n_members, n_stages, n_samples = values.shape
+    held_out = _held_out(in_bag, n_members, n_samples)
+    total = np.zeros((n_stages, n_samples))
+    counts = np.zeros((n_stages, n_samples), dtype=np.intp)
+    for member in range(n_members):  # one member at a time: a memmap stays on disk
+        examples = np.flatnonzero(held_out[member])
+        member_proba = np.asarray(values[member], dtype=np.float64)[:, examples]
+        given = ~np.isnan(member_proba)
+        total[:, examples] += np.where(given, member_proba, 0.0)
+        counts[:, examples] += given
+    result = np.full((n_stages, n_samples), np.nan)
+    np.divide(total, counts, out=result, where=counts > 0)
     return result[0] if one_stage else result
 
 

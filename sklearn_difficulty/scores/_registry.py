@@ -20,7 +20,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import check_one_per_example, check_stage_indices
 from ..record import OUTPUTS, PredictionRecord
-from ._labels import consistency, heldout_consistency, learning_speed
+from ._labels import (
+    consistency,
+    heldout_consistency,
+    heldout_probability,
+    learning_speed,
+)
+from ._training import mean_over_training
 from ._training_dynamics import aum, data_map, el2n, forgetting_events
 
 __all__ = [
@@ -246,6 +252,10 @@ def score_examples(
           :func:`~sklearn_difficulty.scores.learning_speed`);
         - "consistency", "heldout_consistency": the (held-out) consistency at
           the stage ``stage``;
+        - "heldout_proba": the mean probability of the true class over the
+          members that did not train on the example, averaged over the
+          training stages (needs "proba" and members trained on subsets; see
+          :func:`~sklearn_difficulty.scores.heldout_probability`);
         - "aum": area under the margin (Pleiss et al.; needs "margin");
         - "confidence": the data map's confidence (Swayamdipta et al.; needs
           "proba");
@@ -307,6 +317,25 @@ def _heldout_at_stage(record, scored_set, stage):
             f"{np.isnan(scores).sum()} examples were trained on by every member, "
             "so they have no held-out consistency: use more members or a smaller "
             "max_samples."
+        )
+    return scores
+
+
+def _heldout_over_training(record, scored_set, stage):
+    """The held-out probability, averaged over the training stages."""
+    probability = heldout_probability(record, scored_set=scored_set)
+    never = record.in_bag.all(axis=0)
+    if never.any():
+        raise ValueError(
+            f"{never.sum()} examples were trained on by every member, so they have "
+            "no held-out probability: use more members or a smaller max_samples."
+        )
+    scores = mean_over_training(probability, record.stages)
+    if np.isnan(scores).any():
+        raise ValueError(
+            f"{np.isnan(scores).sum()} examples have no held-out probability at "
+            "some training stage: every member that held them out gave NaN (it "
+            "never saw their class). Use more members or a larger max_samples."
         )
     return scores
 
@@ -377,6 +406,15 @@ for _score in (
         description="area under the consistency curve over the optimiser steps: "
         "learning_speed weighing each stage by the steps it stands for (the same "
         "on evenly spaced stages)",
+    ),
+    ExampleScore(
+        "heldout_proba",
+        _heldout_over_training,
+        outputs=("proba",),
+        description="mean probability of the true class over the members that "
+        "did not train on the example, averaged over the training stages (a soft "
+        "C-score)",
+        needs_subsets=True,
     ),
 ):
     register_score(_score)
