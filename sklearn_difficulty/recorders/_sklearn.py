@@ -8,11 +8,36 @@
 Their outputs come from ``predict_proba`` and ``decision_function`` (the
 staged ones for boosting rounds), through
 :func:`~sklearn_difficulty.recorders.true_class_outputs`.
+
+**One pass.** With outputs, the values they are computed from are there
+anyway (``decision_function``'s where the margin uses it, else
+``predict_proba``'s), and a classifier's ``predict`` is most often the class
+of the largest of them, through ``classes_`` (scikit-learn's linear models
+and boosting for the first, ``MLPClassifier`` and ``CalibratedClassifierCV``
+for the second). A member then records its labels from that one pass
+instead of calling ``predict`` too. The record stays exactly what
+``predict`` gives: at a member's first recorded stage both are computed on
+each scored set and compared, and the member reads its labels off the
+values on that set from then on only if they are equal (a member whose
+``predict`` differs, ``SVC(probability=True)`` or a classifier of one's
+own, keeps calling ``predict`` at every stage); after that, the rows of a
+near tie (the two largest values within 1e-6, relative to the largest when
+it exceeds 1) and rows holding a NaN still get ``predict``'s labels,
+computed on those rows alone. The ``final`` recorder has one stage, the one
+checked, so it saves nothing.
+
+**A class a member never saw** (its ``max_samples`` subset lacked it): the
+member has no probability or score for it, so it contributes no output for
+the examples of that class, NaN in every output kind (never an infinity),
+and the scores average over the members that have a value. A missing other
+class changes nothing: the margin is measured against the largest score of
+the classes the member knows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import count
 from typing import ClassVar
 
 import numpy as np
@@ -80,10 +105,10 @@ class _ScikitLearnRecorder(Recorder):
     def member_scores(self, estimator, X, plan: MemberPlan):
         """A member's probabilities and class scores, as the plan's outputs need.
 
-        Each on the columns of all the plan's classes; a value, or for the
-        staged methods an iterator of values per stage; None when not needed
-        (or, for the scores, not available: the margin then comes from the
-        probabilities).
+        On the member's own columns (one per class of its ``classes_``): a
+        value, or for the staged methods an iterator of values per stage;
+        None when not needed (or, for the scores, not available: the margin
+        then comes from the probabilities).
         """
         outputs = set(plan.outputs)
         decision = None
@@ -92,30 +117,47 @@ class _ScikitLearnRecorder(Recorder):
         proba = None
         if NEEDS_PROBABILITIES & outputs or ("margin" in outputs and decision is None):
             proba = getattr(estimator, self.proba_method)(X)
-        columns = encode_labels(estimator.classes_, plan.classes, np.intp)
-        n_classes = len(plan.classes)
+        return proba, decision
 
-        def widen(values, fill):
-            if values is None:
-                return None
-            if isinstance(values, np.ndarray):
-                return class_columns(values, columns, n_classes, fill)
-            return (class_columns(v, columns, n_classes, fill) for v in values)
+    def record_stage(
+        self,
+        store: StageStore,
+        estimator,
+        plan: MemberPlan,
+        reader: _LabelReader | None = None,
+    ) -> None:
+        """Predict every scored set with a fitted member; add the stage's outputs.
 
-        return widen(proba, 0.0), widen(decision, -np.inf)
-
-    def record_stage(self, store: StageStore, estimator, plan: MemberPlan) -> None:
-        """Predict every scored set with a fitted member; add the stage's outputs."""
+        With outputs, the labels come from ``reader`` (one member's
+        :class:`_LabelReader`, kept from stage to stage): read off the
+        values the outputs are computed from, or from ``predict``.
+        """
+        reader = _LabelReader() if reader is None else reader
         for index, X in enumerate(plan.scored):
-            outputs = None
-            if plan.outputs:
-                proba, scores = self.member_scores(estimator, X, plan)
-                outputs = plan.true_class_outputs(index, proba=proba, scores=scores)
-            store.add(index, plan.encode(index, estimator.predict(X)), outputs)
+            if not plan.outputs:
+                store.add(index, plan.encode(index, estimator.predict(X)))
+                continue
+            proba, decision = self.member_scores(estimator, X, plan)
+            labels = reader.labels(
+                index,
+                decision if decision is not None else proba,
+                estimator.classes_,
+                lambda rows, X=X: estimator.predict(
+                    X if rows is None else _safe_indexing(X, rows)
+                ),
+            )
+            outputs = _stage_outputs(plan, index, estimator, proba, decision)
+            store.add(index, plan.encode(index, labels), outputs)
 
 
 class StagedPredictRecorder(_ScikitLearnRecorder):
-    """One stage per boosting round, read from ``staged_predict`` after fitting."""
+    """One stage per boosting round, read from ``staged_predict`` after fitting.
+
+    With outputs, the labels of a round are read off the staged values the
+    outputs come from when they agree with ``staged_predict`` at the first
+    recorded round (see the module's "One pass"): ``staged_predict`` then
+    runs only up to that round (and once more over the rows of near ties).
+    """
 
     name = "staged_predict"
     kind = "round"
@@ -134,35 +176,184 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
     def train(self, estimator, X, y, fit_params, plan, streams) -> MemberTraining:
         estimator.fit(X, y, **fit_params)
         store = StageStore(plan)
-        for set_index, X_scored in enumerate(plan.scored):
-            proba, scores = (
-                self.member_scores(estimator, X_scored, plan)
-                if plan.outputs
-                else (None, None)
-            )
-            last = None
-            for stage, labels in enumerate(estimator.staged_predict(X_scored), 1):
-                stage_proba = None if proba is None else next(proba)
-                stage_scores = None if scores is None else next(scores)
-                last = stage, labels, stage_proba, stage_scores
-                if stage % plan.step == 0:
-                    self._add(store, plan, set_index, *last)
-            if last is None:
-                raise ValueError(
-                    f"{type(estimator).__name__}.staged_predict yielded no stage."
-                )
-            if last[0] % plan.step:  # the last round is always kept
-                self._add(store, plan, set_index, *last)
+        reader = _LabelReader()
+        for set_index in range(len(plan.scored)):
+            kept = self._record_set(estimator, plan, set_index, reader)
+            for stage, labels, outputs in kept:
+                store.add(set_index, plan.encode(set_index, labels), outputs)
+                if set_index == 0:
+                    store.stages.append(stage)
         return store.result()
 
+    def _record_set(self, estimator, plan, set_index, reader) -> list:
+        """``(round, labels, outputs)`` on one scored set: each ``step``-th, last."""
+        X = plan.scored[set_index]
+        staged = _StagedLabels(estimator, X)
+        kept = []
+        last = None
+        for last in self._rounds(estimator, X, plan, staged):
+            if last[0] % plan.step == 0:
+                kept.append(
+                    self._read(estimator, plan, set_index, reader, staged, last)
+                )
+        if last is None:
+            raise ValueError(
+                f"{type(estimator).__name__}.staged_predict yielded no stage."
+            )
+        if last[0] % plan.step:  # the last round is always kept
+            kept.append(self._read(estimator, plan, set_index, reader, staged, last))
+        staged.fill_near_ties(kept)
+        return kept
+
+    def _rounds(self, estimator, X, plan, staged):
+        """``(round, proba, decision)`` per round, from the methods the outputs need."""
+        proba, decision = (
+            self.member_scores(estimator, X, plan) if plan.outputs else (None, None)
+        )
+        if proba is None and decision is None:
+            stage = 1
+            while staged.at(stage) is not None:
+                yield stage, None, None
+                stage += 1
+            return
+        for stage in count(1):
+            values = [None if v is None else next(v, None) for v in (proba, decision)]
+            if all(v is None for v in values):
+                return
+            yield stage, *values
+
     @staticmethod
-    def _add(store, plan, set_index, stage, labels, proba, scores) -> None:
+    def _read(estimator, plan, set_index, reader, staged, round_) -> tuple:
+        stage, proba, decision = round_
+        labels = reader.labels(
+            set_index,
+            decision if decision is not None else proba,
+            estimator.classes_,
+            lambda rows: (
+                staged.at(stage) if rows is None else staged.later(stage, rows)
+            ),
+        )
         outputs = None
         if plan.outputs:
-            outputs = plan.true_class_outputs(set_index, proba=proba, scores=scores)
-        store.add(set_index, plan.encode(set_index, labels), outputs)
-        if set_index == 0:
-            store.stages.append(stage)
+            outputs = _stage_outputs(plan, set_index, estimator, proba, decision)
+        return stage, labels, outputs
+
+
+class _StagedLabels:
+    """``staged_predict``'s labels on one scored set, computed only as far as asked.
+
+    :meth:`at` advances the generator to a round (never back); :meth:`later`
+    notes rows whose labels ``staged_predict`` must give at a round, all
+    given by :meth:`fill_near_ties` in one more staged pass over those rows.
+    """
+
+    def __init__(self, estimator, X) -> None:
+        self.estimator, self.X = estimator, X
+        self._labels = estimator.staged_predict(X)
+        self._round, self._current = 0, None
+        self._later: dict[int, np.ndarray] = {}
+
+    def at(self, stage: int):
+        """The labels of round ``stage`` (None past the last round)."""
+        while self._round < stage:
+            self._current = next(self._labels, None)
+            self._round += 1
+        return self._current
+
+    def later(self, stage: int, rows: np.ndarray) -> None:
+        self._later[stage] = rows
+
+    def fill_near_ties(self, kept: list) -> None:
+        """Put ``staged_predict``'s labels in the rows :meth:`later` noted."""
+        if not self._later:
+            return
+        union = np.unique(np.concatenate(list(self._later.values())))
+        labels = {stage: labels for stage, labels, _ in kept}
+        subset = _safe_indexing(self.X, union)
+        for stage, predicted in enumerate(self.estimator.staged_predict(subset), 1):
+            rows = self._later.get(stage)
+            if rows is not None:
+                labels[stage][rows] = np.asarray(predicted)[
+                    np.searchsorted(union, rows)
+                ]
+
+
+class _LabelReader:
+    """Where one member's labels come from: one pass, or ``predict``.
+
+    See the module's "One pass". One reader per member, kept over its
+    stages; ``agrees`` says, per scored set, whether the first recorded
+    stage found ``predict`` equal to the argmax of the values.
+    """
+
+    def __init__(self) -> None:
+        self.agrees: dict[int, bool] = {}
+
+    def labels(self, set_index: int, values, classes, predict):
+        """A member's labels on one scored set at one stage.
+
+        ``values`` are the member's own values (one column per class of
+        ``classes``; a binary ``decision_function`` one value, as the
+        scores ``(0, value)``), None for none; ``predict(rows)`` gives
+        ``predict``'s labels on ``rows`` (None: every row), or None when it
+        puts them in place later (a staged recorder).
+        """
+        if values is None or self.agrees.get(set_index) is False:
+            return predict(None)
+        read, near = _argmax_labels(values, classes)
+        if read is None or set_index not in self.agrees:
+            predicted = predict(None)
+            self.agrees[set_index] = read is not None and np.array_equal(
+                read, np.asarray(predicted)
+            )
+            return predicted
+        if near.size:
+            predicted = predict(near)
+            if predicted is not None:
+                read[near] = predicted
+        return read
+
+
+_NEAR_TIE = 1e-6
+
+
+def _argmax_labels(values, classes) -> tuple:
+    """``classes[argmax]`` of a member's values, and the rows of near ties.
+
+    ``(None, None)`` when the values do not have one column per class.
+    """
+    classes = np.asarray(classes)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:  # a binary decision_function: the scores (0, value)
+        values = np.column_stack([np.zeros_like(values), values])
+    if values.ndim != 2 or values.shape[1] != classes.size:
+        return None, None
+    read = classes[values.argmax(axis=1)]
+    if classes.size < 2:
+        return read, np.flatnonzero(np.isnan(values).any(axis=1))
+    second, first = np.moveaxis(np.partition(values, -2, axis=1)[:, -2:], 1, 0)
+    near = first - second <= _NEAR_TIE * np.maximum(1.0, np.abs(first))
+    return read, np.flatnonzero(near | np.isnan(values).any(axis=1))
+
+
+def _stage_outputs(plan, set_index, estimator, proba, decision) -> dict:
+    """The plan's outputs from a member's values on its own columns.
+
+    Widened to the plan's classes (:func:`class_columns`): a class the
+    member never saw (its subset lacked it) has probability 0 and score
+    -inf, and an example of such a class gets NaN (the member has no value
+    for it).
+    """
+    columns = encode_labels(estimator.classes_, plan.classes, np.intp)
+    n_classes = len(plan.classes)
+    return plan.true_class_outputs(
+        set_index,
+        proba=None if proba is None else class_columns(proba, columns, n_classes, 0.0),
+        scores=None
+        if decision is None
+        else class_columns(decision, columns, n_classes, -np.inf),
+        known=None if columns.size == n_classes else columns,
+    )
 
 
 class PartialFitRecorder(_ScikitLearnRecorder):
@@ -317,6 +508,7 @@ class PartialFitRecorder(_ScikitLearnRecorder):
         recorded = _recorded_steps(plan, steps_per_epoch, plan.n_epochs)
         order_state = streams.random_state("order")
         store = StageStore(plan)
+        reader = _LabelReader()
         for epoch in range(1, plan.n_epochs + 1):
             order = order_state.permutation(n_member)
             first = (epoch - 1) * steps_per_epoch
@@ -333,7 +525,7 @@ class PartialFitRecorder(_ScikitLearnRecorder):
                     store.stages.append(label)
                 else:
                     store.begin(label, step=step, epoch=step / steps_per_epoch)
-                self.record_stage(store, estimator, plan)
+                self.record_stage(store, estimator, plan, reader)
         return store.result()
 
     @staticmethod
