@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 
 from sklearn_difficulty import EnsembleDifficulty, PredictionRecord
-from sklearn_difficulty.recorders import _sklearn
+from sklearn_difficulty.recorders import _one_pass
 from sklearn_difficulty.scores import aum, data_map, el2n
 
 
@@ -32,7 +32,7 @@ def digits():
 def _always_predict(monkeypatch):
     """Two passes: the label reader calls ``predict`` at every stage."""
     monkeypatch.setattr(
-        _sklearn._LabelReader,
+        _one_pass.LabelReader,
         "labels",
         lambda self, set_index, values, classes, predict: predict(None),
     )

@@ -229,9 +229,12 @@ def true_class_outputs(
         else:
             raise ValueError(f"unknown output {kind!r}; the outputs are {OUTPUTS}.")
         result[kind] = value.astype(dtype)
-    if known is not None:
-        unseen = ~np.isin(index[..., 0], known)
-        if unseen.any():
-            for value in result.values():
-                value[unseen] = np.nan
-    return result
+    return result if known is None else _no_value(result, index[..., 0], known)
+
+
+def _no_value(outputs: dict, targets: np.ndarray, known) -> dict:
+    """NaN in every output of the examples of a class the member never saw."""
+    unseen = ~np.isin(targets, known)
+    for value in outputs.values():
+        value[unseen] = np.nan
+    return outputs

@@ -9,22 +9,9 @@ Their outputs come from ``predict_proba`` and ``decision_function`` (the
 staged ones for boosting rounds), through
 :func:`~sklearn_difficulty.recorders.true_class_outputs`.
 
-**One pass.** With outputs, the values they are computed from are there
-anyway (``decision_function``'s where the margin uses it, else
-``predict_proba``'s), and a classifier's ``predict`` is most often the class
-of the largest of them, through ``classes_`` (scikit-learn's linear models
-and boosting for the first, ``MLPClassifier`` and ``CalibratedClassifierCV``
-for the second). A member then records its labels from that one pass
-instead of calling ``predict`` too. The record stays exactly what
-``predict`` gives: at a member's first recorded stage both are computed on
-each scored set and compared, and the member reads its labels off the
-values on that set from then on only if they are equal (a member whose
-``predict`` differs, ``SVC(probability=True)`` or a classifier of one's
-own, keeps calling ``predict`` at every stage); after that, the rows of a
-near tie (the two largest values within 1e-6, relative to the largest when
-it exceeds 1) and rows holding a NaN still get ``predict``'s labels,
-computed on those rows alone. The ``final`` recorder has one stage, the one
-checked, so it saves nothing.
+**One pass.** With outputs, a member's labels are read off the values the
+outputs come from where its ``predict`` is their argmax, checked at its
+first recorded stage: see :mod:`~sklearn_difficulty.recorders._one_pass`.
 
 **A class a member never saw** (its ``max_samples`` subset lacked it): the
 member has no probability or score for it, so it contributes no output for
@@ -55,6 +42,7 @@ from ._base import (
     StageStore,
     check_fit_parameters,
 )
+from ._one_pass import LabelReader, StagedLabels
 from ._outputs import NEEDS_PROBABILITIES, class_columns, encode_labels
 
 __all__ = ["FinalRecorder", "PartialFitRecorder", "StagedPredictRecorder"]
@@ -124,15 +112,15 @@ class _ScikitLearnRecorder(Recorder):
         store: StageStore,
         estimator,
         plan: MemberPlan,
-        reader: _LabelReader | None = None,
+        reader: LabelReader | None = None,
     ) -> None:
         """Predict every scored set with a fitted member; add the stage's outputs.
 
         With outputs, the labels come from ``reader`` (one member's
-        :class:`_LabelReader`, kept from stage to stage): read off the
+        :class:`LabelReader`, kept from stage to stage): read off the
         values the outputs are computed from, or from ``predict``.
         """
-        reader = _LabelReader() if reader is None else reader
+        reader = LabelReader() if reader is None else reader
         for index, X in enumerate(plan.scored):
             if not plan.outputs:
                 store.add(index, plan.encode(index, estimator.predict(X)))
@@ -176,7 +164,7 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
     def train(self, estimator, X, y, fit_params, plan, streams) -> MemberTraining:
         estimator.fit(X, y, **fit_params)
         store = StageStore(plan)
-        reader = _LabelReader()
+        reader = LabelReader()
         for set_index in range(len(plan.scored)):
             kept = self._record_set(estimator, plan, set_index, reader)
             for stage, labels, outputs in kept:
@@ -188,7 +176,7 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
     def _record_set(self, estimator, plan, set_index, reader) -> list:
         """``(round, labels, outputs)`` on one scored set: each ``step``-th, last."""
         X = plan.scored[set_index]
-        staged = _StagedLabels(estimator, X)
+        staged = StagedLabels(estimator, X)
         kept = []
         last = None
         for last in self._rounds(estimator, X, plan, staged):
@@ -237,103 +225,6 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
         if plan.outputs:
             outputs = _stage_outputs(plan, set_index, estimator, proba, decision)
         return stage, labels, outputs
-
-
-class _StagedLabels:
-    """``staged_predict``'s labels on one scored set, computed only as far as asked.
-
-    :meth:`at` advances the generator to a round (never back); :meth:`later`
-    notes rows whose labels ``staged_predict`` must give at a round, all
-    given by :meth:`fill_near_ties` in one more staged pass over those rows.
-    """
-
-    def __init__(self, estimator, X) -> None:
-        self.estimator, self.X = estimator, X
-        self._labels = estimator.staged_predict(X)
-        self._round, self._current = 0, None
-        self._later: dict[int, np.ndarray] = {}
-
-    def at(self, stage: int):
-        """The labels of round ``stage`` (None past the last round)."""
-        while self._round < stage:
-            self._current = next(self._labels, None)
-            self._round += 1
-        return self._current
-
-    def later(self, stage: int, rows: np.ndarray) -> None:
-        self._later[stage] = rows
-
-    def fill_near_ties(self, kept: list) -> None:
-        """Put ``staged_predict``'s labels in the rows :meth:`later` noted."""
-        if not self._later:
-            return
-        union = np.unique(np.concatenate(list(self._later.values())))
-        labels = {stage: labels for stage, labels, _ in kept}
-        subset = _safe_indexing(self.X, union)
-        for stage, predicted in enumerate(self.estimator.staged_predict(subset), 1):
-            rows = self._later.get(stage)
-            if rows is not None:
-                labels[stage][rows] = np.asarray(predicted)[
-                    np.searchsorted(union, rows)
-                ]
-
-
-class _LabelReader:
-    """Where one member's labels come from: one pass, or ``predict``.
-
-    See the module's "One pass". One reader per member, kept over its
-    stages; ``agrees`` says, per scored set, whether the first recorded
-    stage found ``predict`` equal to the argmax of the values.
-    """
-
-    def __init__(self) -> None:
-        self.agrees: dict[int, bool] = {}
-
-    def labels(self, set_index: int, values, classes, predict):
-        """A member's labels on one scored set at one stage.
-
-        ``values`` are the member's own values (one column per class of
-        ``classes``; a binary ``decision_function`` one value, as the
-        scores ``(0, value)``), None for none; ``predict(rows)`` gives
-        ``predict``'s labels on ``rows`` (None: every row), or None when it
-        puts them in place later (a staged recorder).
-        """
-        if values is None or self.agrees.get(set_index) is False:
-            return predict(None)
-        read, near = _argmax_labels(values, classes)
-        if read is None or set_index not in self.agrees:
-            predicted = predict(None)
-            self.agrees[set_index] = read is not None and np.array_equal(
-                read, np.asarray(predicted)
-            )
-            return predicted
-        if near.size:
-            predicted = predict(near)
-            if predicted is not None:
-                read[near] = predicted
-        return read
-
-
-_NEAR_TIE = 1e-6
-
-
-def _argmax_labels(values, classes) -> tuple:
-    """``classes[argmax]`` of a member's values, and the rows of near ties.
-
-    ``(None, None)`` when the values do not have one column per class.
-    """
-    classes = np.asarray(classes)
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim == 1:  # a binary decision_function: the scores (0, value)
-        values = np.column_stack([np.zeros_like(values), values])
-    if values.ndim != 2 or values.shape[1] != classes.size:
-        return None, None
-    read = classes[values.argmax(axis=1)]
-    if classes.size < 2:
-        return read, np.flatnonzero(np.isnan(values).any(axis=1))
-    second, first = np.moveaxis(np.partition(values, -2, axis=1)[:, -2:], 1, 0)
-    near = first - second <= _NEAR_TIE * np.maximum(1.0, np.abs(first))
-    return read, np.flatnonzero(near | np.isnan(values).any(axis=1))
 
 
 def _stage_outputs(plan, set_index, estimator, proba, decision) -> dict:
@@ -508,7 +399,7 @@ class PartialFitRecorder(_ScikitLearnRecorder):
         recorded = _recorded_steps(plan, steps_per_epoch, plan.n_epochs)
         order_state = streams.random_state("order")
         store = StageStore(plan)
-        reader = _LabelReader()
+        reader = LabelReader()
         for epoch in range(1, plan.n_epochs + 1):
             order = order_state.permutation(n_member)
             first = (epoch - 1) * steps_per_epoch

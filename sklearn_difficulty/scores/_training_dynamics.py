@@ -137,8 +137,7 @@ def data_map(
     data_map : Bunch
         ``confidence``, ``variability`` and ``correctness``, each an ndarray
         of shape (n_samples,); the first two over the members that have a
-        value for the example (NaN where none has, see the module
-        documentation).
+        value (NaN where none has, see the module documentation).
 
     Notes
     -----
@@ -173,25 +172,24 @@ def data_map(
     predictions, targets = record.scored_set(scored_set)
     stages, weights = _over_training(record, average)
     n_members, n_samples = record.n_members, targets.size
-    total, squares, spread, right = (np.zeros(n_samples) for _ in range(4))
+    total, spread, right = (np.zeros(n_samples) for _ in range(3))
     members = _OverMembers(n_samples)
     for member in range(n_members):
         values = _per_member(proba, member, stages)
         mean = _mean(values, weights)
+        if aggregate == "pooled":
+            second = _mean(values**2, weights)
+        elif weights is None:
+            second = values.std(axis=0)
+        else:
+            second = np.sqrt(weights @ (values - mean) ** 2)
         has = members.has(mean)
         total += np.where(has, mean, 0.0)
-        if aggregate == "pooled":
-            squares += np.where(has, _mean(values**2, weights), 0.0)
-        elif weights is None:
-            spread += np.where(has, values.std(axis=0), 0.0)
-        else:
-            spread += np.where(has, np.sqrt(weights @ (values - mean) ** 2), 0.0)
+        spread += np.where(has, second, 0.0)
         right += _mean(np.asarray(predictions[member])[stages] == targets, weights)
-    confidence = members.mean(total)
+    confidence, variability = members.mean(total), members.mean(spread)
     if aggregate == "pooled":
-        variability = np.sqrt(np.maximum(members.mean(squares) - confidence**2, 0.0))
-    else:
-        variability = members.mean(spread)
+        variability = np.sqrt(np.maximum(variability - confidence**2, 0.0))
     return Bunch(
         confidence=confidence,
         variability=variability,
