@@ -199,3 +199,25 @@ def test_it_is_chosen_by_the_vectorised_recorder_and_cached(tmp_path, digits):
     np.testing.assert_array_equal(
         again.estimators_[1].predict(X), first.estimators_[1].predict(X)
     )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_on_the_gpu_it_learns_what_it_learns_on_the_cpu(digits):  # pragma: no cover
+    """Same seeds on the GPU: the same curve, up to the rounding of other kernels."""
+    X, y = digits
+
+    def accuracy(device):
+        net = VectorisedMLP(hidden_layer_sizes=(50,), max_iter=5, device=device)
+        ensemble = EnsembleDifficulty(net, n_estimators=4, random_state=0)
+        return ensemble.fit(X, y).member_accuracy_.mean(axis=0)
+
+    np.testing.assert_allclose(accuracy("cuda"), accuracy("cpu"), atol=0.02)
+
+
+def test_without_a_gpu_cuda_falls_back_to_the_cpu_with_a_warning(digits):
+    if torch.cuda.is_available():  # pragma: no cover
+        pytest.skip("a GPU is here")
+    X, y = digits
+    net = VectorisedMLP(hidden_layer_sizes=(10,), max_iter=1, device="cuda")
+    with pytest.warns(Warning, match="(?i)cuda|gpu"):
+        EnsembleDifficulty(net, n_estimators=2, random_state=0).fit(X, y)

@@ -245,11 +245,15 @@ class MemberPlan:
             error.add_note(f"(recording the scored set {self.names[set_index]!r})")
             raise
 
-    def true_class_outputs(self, set_index: int, *, proba=None, scores=None) -> dict:
+    def true_class_outputs(
+        self, set_index: int, *, proba=None, scores=None, known=None
+    ) -> dict:
         """The outputs this plan records, of one member at one stage on one set.
 
         See :func:`~sklearn_difficulty.recorders.true_class_outputs`;
-        ``proba`` and ``scores`` have one column per class of the plan.
+        ``proba`` and ``scores`` have one column per class of the plan,
+        ``known`` are the classes the member knows (None: all of them); an
+        example of a class it never saw gets NaN.
         """
         return true_class_outputs(
             self.outputs,
@@ -257,6 +261,7 @@ class MemberPlan:
             proba=proba,
             scores=scores,
             dtype=self.output_dtype,
+            known=known,
         )
 
     def is_kept(self, stage: int, last: int) -> bool:

@@ -130,7 +130,13 @@ def class_columns(values, columns: np.ndarray, n_classes: int, fill: float):
 
 
 def true_class_outputs(
-    kinds: Sequence[str], targets, *, proba=None, scores=None, dtype=np.float32
+    kinds: Sequence[str],
+    targets,
+    *,
+    proba=None,
+    scores=None,
+    dtype=np.float32,
+    known=None,
 ) -> dict[str, np.ndarray]:
     """Outputs measured against the true class, one value per example.
 
@@ -152,12 +158,21 @@ def true_class_outputs(
         softmax's logits by a constant per example, so the margin is the
         same).
     dtype : numpy dtype, default=float32
+    known : array-like of int, default=None
+        The classes (indices) the member knows, for a member trained on a
+        subset that lacked some (its other columns hold probability 0 and
+        score -inf, see :func:`class_columns`). An example whose true class
+        is not among them gets NaN in every output: the member has no value
+        for it (never an infinity). A missing *other* class changes nothing:
+        the margin's maximum runs over the classes the member knows. None:
+        the member knows every class (a network's outputs).
 
     Returns
     -------
     outputs : dict of str to ndarray of shape (...)
         "proba": ``p[y]``; "margin": ``s[y] - max_{k != y} s[k]``;
-        "error_norm": ``||p - onehot(y)||_2``.
+        "error_norm": ``||p - onehot(y)||_2``; NaN where the member never
+        saw the true class (``known``).
 
     Examples
     --------
@@ -171,6 +186,10 @@ def true_class_outputs(
     >>> logits = np.array([[2.0, 0.5, -1.0]])
     >>> true_class_outputs(["margin"], [1], scores=logits)["margin"].tolist()
     [-1.5]
+    >>> scores = np.array([[2.0, -np.inf, 1.0], [0.5, -np.inf, 1.0]])  # no class 1
+    >>> true_class_outputs(
+    ...     ["margin"], [0, 1], scores=scores, known=[0, 2])["margin"].tolist()
+    [1.0, nan]
     """
     if not kinds:
         return {}
@@ -210,4 +229,12 @@ def true_class_outputs(
         else:
             raise ValueError(f"unknown output {kind!r}; the outputs are {OUTPUTS}.")
         result[kind] = value.astype(dtype)
-    return result
+    return result if known is None else _no_value(result, index[..., 0], known)
+
+
+def _no_value(outputs: dict, targets: np.ndarray, known) -> dict:
+    """NaN in every output of the examples of a class the member never saw."""
+    unseen = ~np.isin(targets, known)
+    for value in outputs.values():
+        value[unseen] = np.nan
+    return outputs

@@ -8,11 +8,23 @@
 Their outputs come from ``predict_proba`` and ``decision_function`` (the
 staged ones for boosting rounds), through
 :func:`~sklearn_difficulty.recorders.true_class_outputs`.
+
+**One pass.** With outputs, a member's labels are read off the values the
+outputs come from where its ``predict`` is their argmax, checked at its
+first recorded stage: see :mod:`~sklearn_difficulty.recorders._one_pass`.
+
+**A class a member never saw** (its ``max_samples`` subset lacked it): the
+member has no probability or score for it, so it contributes no output for
+the examples of that class, NaN in every output kind (never an infinity),
+and the scores average over the members that have a value. A missing other
+class changes nothing: the margin is measured against the largest score of
+the classes the member knows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import count
 from typing import ClassVar
 
 import numpy as np
@@ -30,6 +42,7 @@ from ._base import (
     StageStore,
     check_fit_parameters,
 )
+from ._one_pass import LabelReader, StagedLabels
 from ._outputs import NEEDS_PROBABILITIES, class_columns, encode_labels
 
 __all__ = ["FinalRecorder", "PartialFitRecorder", "StagedPredictRecorder"]
@@ -80,10 +93,10 @@ class _ScikitLearnRecorder(Recorder):
     def member_scores(self, estimator, X, plan: MemberPlan):
         """A member's probabilities and class scores, as the plan's outputs need.
 
-        Each on the columns of all the plan's classes; a value, or for the
-        staged methods an iterator of values per stage; None when not needed
-        (or, for the scores, not available: the margin then comes from the
-        probabilities).
+        On the member's own columns (one per class of its ``classes_``): a
+        value, or for the staged methods an iterator of values per stage;
+        None when not needed (or, for the scores, not available: the margin
+        then comes from the probabilities).
         """
         outputs = set(plan.outputs)
         decision = None
@@ -92,30 +105,47 @@ class _ScikitLearnRecorder(Recorder):
         proba = None
         if NEEDS_PROBABILITIES & outputs or ("margin" in outputs and decision is None):
             proba = getattr(estimator, self.proba_method)(X)
-        columns = encode_labels(estimator.classes_, plan.classes, np.intp)
-        n_classes = len(plan.classes)
+        return proba, decision
 
-        def widen(values, fill):
-            if values is None:
-                return None
-            if isinstance(values, np.ndarray):
-                return class_columns(values, columns, n_classes, fill)
-            return (class_columns(v, columns, n_classes, fill) for v in values)
+    def record_stage(
+        self,
+        store: StageStore,
+        estimator,
+        plan: MemberPlan,
+        reader: LabelReader | None = None,
+    ) -> None:
+        """Predict every scored set with a fitted member; add the stage's outputs.
 
-        return widen(proba, 0.0), widen(decision, -np.inf)
-
-    def record_stage(self, store: StageStore, estimator, plan: MemberPlan) -> None:
-        """Predict every scored set with a fitted member; add the stage's outputs."""
+        With outputs, the labels come from ``reader`` (one member's
+        :class:`LabelReader`, kept from stage to stage): read off the
+        values the outputs are computed from, or from ``predict``.
+        """
+        reader = LabelReader() if reader is None else reader
         for index, X in enumerate(plan.scored):
-            outputs = None
-            if plan.outputs:
-                proba, scores = self.member_scores(estimator, X, plan)
-                outputs = plan.true_class_outputs(index, proba=proba, scores=scores)
-            store.add(index, plan.encode(index, estimator.predict(X)), outputs)
+            if not plan.outputs:
+                store.add(index, plan.encode(index, estimator.predict(X)))
+                continue
+            proba, decision = self.member_scores(estimator, X, plan)
+            labels = reader.labels(
+                index,
+                decision if decision is not None else proba,
+                estimator.classes_,
+                lambda rows, X=X: estimator.predict(
+                    X if rows is None else _safe_indexing(X, rows)
+                ),
+            )
+            outputs = _stage_outputs(plan, index, estimator, proba, decision)
+            store.add(index, plan.encode(index, labels), outputs)
 
 
 class StagedPredictRecorder(_ScikitLearnRecorder):
-    """One stage per boosting round, read from ``staged_predict`` after fitting."""
+    """One stage per boosting round, read from ``staged_predict`` after fitting.
+
+    With outputs, the labels of a round are read off the staged values the
+    outputs come from when they agree with ``staged_predict`` at the first
+    recorded round (see the module's "One pass"): ``staged_predict`` then
+    runs only up to that round (and once more over the rows of near ties).
+    """
 
     name = "staged_predict"
     kind = "round"
@@ -134,35 +164,87 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
     def train(self, estimator, X, y, fit_params, plan, streams) -> MemberTraining:
         estimator.fit(X, y, **fit_params)
         store = StageStore(plan)
-        for set_index, X_scored in enumerate(plan.scored):
-            proba, scores = (
-                self.member_scores(estimator, X_scored, plan)
-                if plan.outputs
-                else (None, None)
-            )
-            last = None
-            for stage, labels in enumerate(estimator.staged_predict(X_scored), 1):
-                stage_proba = None if proba is None else next(proba)
-                stage_scores = None if scores is None else next(scores)
-                last = stage, labels, stage_proba, stage_scores
-                if stage % plan.step == 0:
-                    self._add(store, plan, set_index, *last)
-            if last is None:
-                raise ValueError(
-                    f"{type(estimator).__name__}.staged_predict yielded no stage."
-                )
-            if last[0] % plan.step:  # the last round is always kept
-                self._add(store, plan, set_index, *last)
+        reader = LabelReader()
+        for set_index in range(len(plan.scored)):
+            kept = self._record_set(estimator, plan, set_index, reader)
+            for stage, labels, outputs in kept:
+                store.add(set_index, plan.encode(set_index, labels), outputs)
+                if set_index == 0:
+                    store.stages.append(stage)
         return store.result()
 
+    def _record_set(self, estimator, plan, set_index, reader) -> list:
+        """``(round, labels, outputs)`` on one scored set: each ``step``-th, last."""
+        X = plan.scored[set_index]
+        staged = StagedLabels(estimator, X)
+        kept = []
+        last = None
+        for last in self._rounds(estimator, X, plan, staged):
+            if last[0] % plan.step == 0:
+                kept.append(
+                    self._read(estimator, plan, set_index, reader, staged, last)
+                )
+        if last is None:
+            raise ValueError(
+                f"{type(estimator).__name__}.staged_predict yielded no stage."
+            )
+        if last[0] % plan.step:  # the last round is always kept
+            kept.append(self._read(estimator, plan, set_index, reader, staged, last))
+        staged.fill_near_ties(kept)
+        return kept
+
+    def _rounds(self, estimator, X, plan, staged):
+        """``(round, proba, decision)`` per round, from the methods the outputs need."""
+        proba, decision = (
+            self.member_scores(estimator, X, plan) if plan.outputs else (None, None)
+        )
+        if proba is None and decision is None:
+            stage = 1
+            while staged.at(stage) is not None:
+                yield stage, None, None
+                stage += 1
+            return
+        for stage in count(1):
+            values = [None if v is None else next(v, None) for v in (proba, decision)]
+            if all(v is None for v in values):
+                return
+            yield stage, *values
+
     @staticmethod
-    def _add(store, plan, set_index, stage, labels, proba, scores) -> None:
+    def _read(estimator, plan, set_index, reader, staged, round_) -> tuple:
+        stage, proba, decision = round_
+        labels = reader.labels(
+            set_index,
+            decision if decision is not None else proba,
+            estimator.classes_,
+            lambda rows: (
+                staged.at(stage) if rows is None else staged.later(stage, rows)
+            ),
+        )
         outputs = None
         if plan.outputs:
-            outputs = plan.true_class_outputs(set_index, proba=proba, scores=scores)
-        store.add(set_index, plan.encode(set_index, labels), outputs)
-        if set_index == 0:
-            store.stages.append(stage)
+            outputs = _stage_outputs(plan, set_index, estimator, proba, decision)
+        return stage, labels, outputs
+
+
+def _stage_outputs(plan, set_index, estimator, proba, decision) -> dict:
+    """The plan's outputs from a member's values on its own columns.
+
+    Widened to the plan's classes (:func:`class_columns`): a class the
+    member never saw (its subset lacked it) has probability 0 and score
+    -inf, and an example of such a class gets NaN (the member has no value
+    for it).
+    """
+    columns = encode_labels(estimator.classes_, plan.classes, np.intp)
+    n_classes = len(plan.classes)
+    return plan.true_class_outputs(
+        set_index,
+        proba=None if proba is None else class_columns(proba, columns, n_classes, 0.0),
+        scores=None
+        if decision is None
+        else class_columns(decision, columns, n_classes, -np.inf),
+        known=None if columns.size == n_classes else columns,
+    )
 
 
 class PartialFitRecorder(_ScikitLearnRecorder):
@@ -317,6 +399,7 @@ class PartialFitRecorder(_ScikitLearnRecorder):
         recorded = _recorded_steps(plan, steps_per_epoch, plan.n_epochs)
         order_state = streams.random_state("order")
         store = StageStore(plan)
+        reader = LabelReader()
         for epoch in range(1, plan.n_epochs + 1):
             order = order_state.permutation(n_member)
             first = (epoch - 1) * steps_per_epoch
@@ -333,7 +416,7 @@ class PartialFitRecorder(_ScikitLearnRecorder):
                     store.stages.append(label)
                 else:
                     store.begin(label, step=step, epoch=step / steps_per_epoch)
-                self.record_stage(store, estimator, plan)
+                self.record_stage(store, estimator, plan, reader)
         return store.result()
 
     @staticmethod

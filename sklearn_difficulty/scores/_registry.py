@@ -300,6 +300,13 @@ def score_examples(
         record.scored_set(scored_set)[1].size,
         scored_set=scored_set,
     )
+    if definition.outputs and np.isnan(values).any():
+        raise ValueError(
+            f"{np.isnan(values).sum()} examples of {scored_set!r} have no "
+            f"{definition.name!r} score: no member has an output for them (every "
+            "member's subset lacked their class); use more members or a larger "
+            "max_samples."
+        )
     return values if definition.easy == "high" else -values
 
 

@@ -24,6 +24,15 @@ of the steps, and at least 1,000 steps into training;
 :func:`forgetting_events` counts the events between consecutive recorded
 stages, so a denser schedule sees forgetting that epoch-level recording
 misses (an example lost and learnt again within an epoch).
+
+Members without a value: a scikit-learn member trained on a subset
+(``max_samples``, ``bootstrap``) that lacked a class has no output for the
+examples of that class (NaN in the record, never an infinity). The scores
+that read outputs (:func:`aum`, :func:`data_map`'s confidence and
+variability, :func:`el2n`) average over the members that have a value for
+each example, and give NaN where none has (train more members, or larger
+subsets); the correctness and :func:`forgetting_events`, from the labels,
+count every member.
 """
 
 from __future__ import annotations
@@ -53,6 +62,32 @@ def _over_training(record, average: str):
 def _mean(values: NDArray, weights: NDArray | None) -> NDArray:
     """Mean over the first axis, plain or weighted."""
     return values.mean(axis=0) if weights is None else weights @ values
+
+
+class _OverMembers:
+    """A mean over the members that have a value for each example.
+
+    A member trained on a subset without an example's class has no output
+    for it (NaN, see :func:`~sklearn_difficulty.recorders.true_class_outputs`):
+    it is left out of that example's means, and an example no member has a
+    value for gets NaN. A member with NaN at any of the stages read has no
+    value for that example.
+    """
+
+    def __init__(self, n_samples: int):
+        self.count = np.zeros(n_samples)
+
+    def has(self, value: NDArray) -> NDArray[np.bool_]:
+        """Count one member's value where it is a number; where that is."""
+        has = ~np.isnan(value)
+        self.count += has
+        return has
+
+    def mean(self, total: NDArray) -> NDArray[np.float64]:
+        """``total`` (summed over the members that have a value) over their count."""
+        result = np.full(total.shape, np.nan)
+        np.divide(total, self.count, out=result, where=self.count > 0)
+        return result
 
 
 def data_map(
@@ -101,7 +136,8 @@ def data_map(
     -------
     data_map : Bunch
         ``confidence``, ``variability`` and ``correctness``, each an ndarray
-        of shape (n_samples,).
+        of shape (n_samples,); the first two over the members that have a
+        value (NaN where none has, see the module documentation).
 
     Notes
     -----
@@ -136,23 +172,24 @@ def data_map(
     predictions, targets = record.scored_set(scored_set)
     stages, weights = _over_training(record, average)
     n_members, n_samples = record.n_members, targets.size
-    total, squares, spread, right = (np.zeros(n_samples) for _ in range(4))
+    total, spread, right = (np.zeros(n_samples) for _ in range(3))
+    members = _OverMembers(n_samples)
     for member in range(n_members):
         values = _per_member(proba, member, stages)
         mean = _mean(values, weights)
-        total += mean
         if aggregate == "pooled":
-            squares += _mean(values**2, weights)
+            second = _mean(values**2, weights)
         elif weights is None:
-            spread += values.std(axis=0)
+            second = values.std(axis=0)
         else:
-            spread += np.sqrt(weights @ (values - mean) ** 2)
+            second = np.sqrt(weights @ (values - mean) ** 2)
+        has = members.has(mean)
+        total += np.where(has, mean, 0.0)
+        spread += np.where(has, second, 0.0)
         right += _mean(np.asarray(predictions[member])[stages] == targets, weights)
-    confidence = total / n_members
+    confidence, variability = members.mean(total), members.mean(spread)
     if aggregate == "pooled":
-        variability = np.sqrt(np.maximum(squares / n_members - confidence**2, 0.0))
-    else:
-        variability = spread / n_members
+        variability = np.sqrt(np.maximum(variability - confidence**2, 0.0))
     return Bunch(
         confidence=confidence,
         variability=variability,
@@ -188,7 +225,8 @@ def aum(
     Returns
     -------
     aum : ndarray of shape (n_samples,)
-        Higher is easier.
+        Higher is easier. The mean over the members that have a margin for
+        the example (NaN where none has, see the module documentation).
 
     Notes
     -----
@@ -215,9 +253,11 @@ def aum(
     margin = record.output("margin", scored_set)
     stages, weights = _over_training(record, average)
     total = np.zeros(record.scored_set(scored_set)[1].size)
+    members = _OverMembers(total.size)
     for member in range(record.n_members):
-        total += _mean(_per_member(margin, member, stages), weights)
-    return total / record.n_members
+        mean = _mean(_per_member(margin, member, stages), weights)
+        total += np.where(members.has(mean), mean, 0.0)
+    return members.mean(total)
 
 
 def forgetting_events(source, *, scored_set: str = "train"):
@@ -343,7 +383,8 @@ def el2n(
     Returns
     -------
     el2n : ndarray of shape (n_samples,)
-        Higher is harder.
+        Higher is harder. The mean over the members that have a value for
+        the example (NaN where none has, see the module documentation).
 
     Notes
     -----
@@ -405,6 +446,8 @@ def el2n(
             )
         position = int(matches[0])
     total = np.zeros(norms.shape[2])
+    members = _OverMembers(total.size)
     for member in range(record.n_members):
-        total += np.asarray(norms[member, position], dtype=np.float64)
-    return total / record.n_members
+        norm = np.asarray(norms[member, position], dtype=np.float64)
+        total += np.where(members.has(norm), norm, 0.0)
+    return members.mean(total)
