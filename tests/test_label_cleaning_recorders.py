@@ -20,7 +20,7 @@ from sklearn.svm import SVC
 
 from sklearn_difficulty import EnsembleDifficulty, PredictionRecord
 from sklearn_difficulty.recorders import _one_pass
-from sklearn_difficulty.scores import aum, data_map, el2n
+from sklearn_difficulty.scores import aum, data_map, el2n, score_examples
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +286,9 @@ def test_an_example_no_member_has_a_value_for_is_nan():
     result = data_map(record, aggregate="pooled")
     assert np.isnan(result.confidence[0]) and np.isnan(result.variability[0])
     np.testing.assert_allclose(result.variability[1], np.std([1, 3, 2, 0]))
+    # A score to rank by names the examples it cannot score, never ranks NaN.
+    with pytest.raises(ValueError, match="1 examples of 'train' have no 'aum'"):
+        score_examples(record, score="aum")
 
 
 @pytest.mark.parametrize("where", ["record.npz", "folder"])
