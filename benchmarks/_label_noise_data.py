@@ -11,8 +11,9 @@ generated with a fixed seed; nothing is downloaded. They come in two groups:
   features, 10 informative, 5 classes, 2,000);
 - "confirm", where the defaults are only confirmed, never tuned on:
   ``breast_cancer`` (tabular, binary, 569, features of very different
-  scales), ``digits16`` (3,000 digits images pasted at random offsets into
-  a 16x16 zero canvas: many border pixels constant or near-constant),
+  scales), ``digits16`` (3,000 digits images pasted at random offsets of 0
+  to 4 pixels into a 16x16 zero canvas: many pixels constant or
+  near-constant),
   ``waveforms`` (2,400 noisy signals of length 64, 6 shapes) and
   ``synth_confirm`` (``make_classification``: 30 features, 6 informative,
   6 redundant, 4 classes, 2,000, each feature scaled by a random power of
@@ -75,13 +76,20 @@ def breast_cancer():
     return X.astype(np.float64), _labels(y)
 
 
-def digits16(samples: int = 3000, seed: int = 16):
-    """Digits images (drawn with replacement) pasted at a random offset into a
-    16x16 zero canvas: 256 pixels, those near the border mostly constant."""
+def digits16(samples: int = 3000, seed: int = 16, max_offset: int = 4):
+    """Digits images (drawn with replacement) pasted at a random offset (0 to
+    ``max_offset`` pixels down and right) into a 16x16 zero canvas.
+
+    Of the 256 pixels, 118 are constant (zero) and about 20 more are
+    near-constant (a standard deviation under a tenth of the median
+    pixel's): StandardScaler turns a pixel lit in a single image into
+    |x| = 54.8. A larger ``max_offset`` leaves fewer constant pixels but makes
+    the task much harder for an MLP (8: cleanlab's PR-AUC at 20% uniform
+    noise 0.48 against 0.76 at 4 and 0.92 at 2)."""
     images, y = load_digits(return_X_y=True)
     rng = np.random.RandomState(seed)
     drawn = rng.randint(0, len(y), samples)
-    offsets = rng.randint(0, 9, (samples, 2))
+    offsets = rng.randint(0, max_offset + 1, (samples, 2))
     canvas = np.zeros((samples, 16, 16))
     for i, (image, (row, col)) in enumerate(zip(images[drawn], offsets, strict=True)):
         canvas[i, row : row + 8, col : col + 8] = image.reshape(8, 8)

@@ -63,14 +63,19 @@ timing, and every timed path is run once on toy data first (imports); the
 default's fit and cleanlab's cross-validation run one after the other on
 the same cores and data, and their ratio is printed.
 
-Writes ``benchmarks/results/label_noise_<group>.md`` and ``.json``. Run::
+Writes ``benchmarks/results/label_noise_<group>.md`` and ``.json``. Run
+(times on 2 cores; the default scorer as of writing, 10 scikit-learn
+members)::
 
     pip install -e ".[bench]"
-    # choosing: candidates on the choose group (about 1.5 min per candidate
-    # per seed of sklearn members on 2 cores; vectorised should be faster)
+    # choosing: candidates on the choose group, 3 seeds. A scikit-learn
+    # candidate takes about 2 min per seed over the group (scores and
+    # heldout: 2 candidates x 2 seeds took 8.5 min), so the default
+    # list (4 sklearn + 4 vectorised) about 30-40 min
     python benchmarks/bench_label_noise.py --group choose --methods scores heldout \\
         --candidates "standard,minmax,quantile,floor:sklearn,vectorised:10:30"
-    # confirming: the default only on the confirm group (about 5 min, 2 cores)
+    # confirming: the default only on the confirm group, 3 seeds (about
+    # 4 min: 75 s a seed)
     python benchmarks/bench_label_noise.py --group confirm --methods default
     python benchmarks/bench_label_noise.py --quick     # wine, 20%, 1 seed: ~10 s
 """
@@ -85,7 +90,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from _label_noise_data import DATASETS, GROUPS, NOISE, flip_labels, preprocess
+from _label_noise_data import (
+    DATASETS,
+    GROUPS,
+    NOISE,
+    PREPROCESSING,
+    flip_labels,
+    preprocess,
+)
 from _label_noise_report import markdown, summarise
 from cleanlab.filter import find_label_issues
 from cleanlab.rank import get_label_quality_scores
@@ -413,10 +425,11 @@ def print_row(row) -> None:
     print(head, "PR-AUC " + ", ".join(
         f"{m} {results[m]['pr_auc']:.3f}" for m in shown if m in results
     ), flush=True)  # fmt: skip
+    times = ", ".join(f"{key} {value:.1f}" for key, value in seconds.items())
+    print(f"{'':35s}seconds: {times}", flush=True)
     if "default" in seconds:
         reference = seconds[row["reference"]["default"]]
-        print(f"{'':35s}time: default {seconds['default']:.1f} s, "
-              f"{row['reference']['default']} {reference:.1f} s, ratio "
+        print(f"{'':35s}default / {row['reference']['default']}: "
               f"{seconds['default'] / reference:.2f}", flush=True)  # fmt: skip
 
 
@@ -446,6 +459,7 @@ def parse_arguments():
                         "the candidates' full ensembles; heldout: their "
                         "ensembles on halves")  # fmt: skip
     parser.add_argument("--default-features", default="standard",
+                        choices=list(PREPROCESSING),
                         help="the preprocessing the default scorer applies (its "
                         "cleanlab is run on the same features)")  # fmt: skip
     parser.add_argument("--detail", type=int, default=4,
