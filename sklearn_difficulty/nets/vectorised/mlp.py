@@ -179,7 +179,7 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
             module_kwargs={"hidden_layer_sizes": sizes, "activation": self.activation},
             max_epochs=int(self.max_iter),
             batch_size=batch,
-            optimizer="scikit-learn adam" if self.solver == "adam" else "sgd",
+            optimizer=f"scikit-learn {self.solver}",
             lr=float(self.learning_rate_init),
             momentum=float(self.momentum),
             weight_decay=float(self.alpha) / batch,

@@ -1,8 +1,8 @@
 """scikit-learn's multi-layer perceptron in torch, and N of them run as one.
 
 :class:`PerceptronNet` is one member's network, initialised as
-``MLPClassifier`` initialises its own; :class:`ScikitLearnAdam` is Adam as
-scikit-learn writes it; :class:`BatchedPerceptrons` is the
+``MLPClassifier`` initialises its own; :class:`ScikitLearnOptimizer` is Adam
+and SGD as scikit-learn writes them; :class:`BatchedPerceptrons` is the
 engine that runs a group of them forward from their stacked state, one
 batched matrix product per layer (``torch.baddbmm``): what ``vmap`` would
 run, without its per-call overhead, which dominates on networks this small.
@@ -15,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "BatchedPerceptrons", "PerceptronNet", "ScikitLearnAdam"]
+__all__ = ["ACTIVATIONS", "BatchedPerceptrons", "PerceptronNet", "ScikitLearnOptimizer"]
 
 ACTIVATIONS = {
     "identity": nn.Identity,
@@ -122,51 +122,88 @@ class BatchedPerceptrons:
         return self.batched(params, buffers, rows.expand(n_members, *rows.shape))
 
 
-class ScikitLearnAdam(torch.optim.Optimizer):
-    """Adam as scikit-learn's ``AdamOptimizer`` writes it, element-wise.
+class ScikitLearnOptimizer:
+    """Adam or SGD as scikit-learn's ``MLPClassifier`` writes them, element-wise.
 
-    ``p -= lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1 - beta_2^t)
-    / (1 - beta_1^t)``: scikit-learn adds ``eps`` to the uncorrected root of
-    the second moment, where torch's ``Adam`` adds it to the corrected one
-    (an ``eps`` up to 30 times smaller in the first steps). ``weight_decay``
-    adds ``weight_decay * p`` to the gradient (an L2 penalty's gradient).
+    - "adam": ``p -= lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1 -
+      beta_2^t) / (1 - beta_1^t)``: scikit-learn adds ``eps`` to the
+      uncorrected root of the second moment, where torch's ``Adam`` adds it
+      to the corrected one (an ``eps`` up to 30 times smaller in the first
+      steps);
+    - "sgd": ``u = momentum * u - lr * g``, then ``p += momentum * u - lr *
+      g`` with Nesterov's momentum, else ``p += u``.
+
+    ``weight_decay`` adds ``weight_decay * p`` to the gradient (an L2
+    penalty's gradient), per group of parameters. A plain object rather
+    than a ``torch.optim.Optimizer``, whose first construction in a process
+    imports torch's compiler (over a second, more than training the default
+    scorer's members).
+
+    Parameters
+    ----------
+    groups : list of dict
+        Each with "params" (tensors) and "weight_decay".
+    solver : {"adam", "sgd"}
+    lr : float
+    betas : tuple of float, default=(0.9, 0.999)
+    eps : float, default=1e-8
+    momentum : float, default=0.9
+    nesterov : bool, default=True
 
     Examples
     --------
     >>> import torch
-    >>> from sklearn_difficulty.nets.vectorised.perceptron import ScikitLearnAdam
-    >>> weight = torch.nn.Parameter(torch.tensor([1.0]))
-    >>> optimizer = ScikitLearnAdam([weight], lr=0.1)
+    >>> from sklearn_difficulty.nets.vectorised.perceptron import ScikitLearnOptimizer
+    >>> weight = torch.tensor([1.0], requires_grad=True)
+    >>> optimizer = ScikitLearnOptimizer(
+    ...     [{"params": [weight], "weight_decay": 0.0}], solver="adam", lr=0.1)
     >>> weight.grad = torch.tensor([2.0])
     >>> optimizer.step()
     >>> round(weight.item(), 4)  # the first step moves it by about lr
     0.9
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay}
-        super().__init__(params, defaults)
+    def __init__(
+        self, groups, *, solver, lr, betas=(0.9, 0.999), eps=1e-8, momentum=0.9,
+        nesterov=True,
+    ):  # fmt: skip
+        if solver not in ("adam", "sgd"):
+            raise ValueError(f"solver must be 'adam' or 'sgd'; got {solver!r}.")
+        self.groups = [(list(g["params"]), float(g["weight_decay"])) for g in groups]
+        self.solver, self.lr, self.betas, self.eps = solver, lr, betas, eps
+        self.momentum, self.nesterov = momentum, nesterov
+        self.t = 0
+        self.first = {id(p): torch.zeros_like(p) for p in self._params()}
+        self.second = {id(p): torch.zeros_like(p) for p in self._params()}
+
+    def _params(self):
+        return [p for params, _ in self.groups for p in params]
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients."""
+        for p in self._params():
+            p.grad = None
 
     @torch.no_grad()
-    def step(self, closure=None):
+    def step(self) -> None:
         """One update of every parameter that has a gradient."""
-        for group in self.param_groups:
-            beta_1, beta_2 = group["betas"]
-            for p in group["params"]:
+        self.t += 1
+        beta_1, beta_2 = self.betas
+        rate = self.lr * math.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        for params, decay in self.groups:
+            for p in params:
                 if p.grad is None:
                     continue
-                grad = p.grad
-                if group["weight_decay"]:
-                    grad = grad.add(p, alpha=group["weight_decay"])
-                state = self.state[p]
-                if not state:
-                    state["t"] = 0
-                    state["m"] = torch.zeros_like(p)
-                    state["v"] = torch.zeros_like(p)
-                state["t"] += 1
-                t = state["t"]
-                state["m"].mul_(beta_1).add_(grad, alpha=1 - beta_1)
-                state["v"].mul_(beta_2).addcmul_(grad, grad, value=1 - beta_2)
-                rate = group["lr"] * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
-                denominator = state["v"].sqrt().add_(group["eps"])
-                p.addcdiv_(state["m"], denominator, value=-rate)
+                grad = p.grad.add(p, alpha=decay) if decay else p.grad
+                first = self.first[id(p)]
+                if self.solver == "sgd":
+                    first.mul_(self.momentum).add_(grad, alpha=-self.lr)
+                    if self.nesterov:
+                        p.add_(first, alpha=self.momentum).add_(grad, alpha=-self.lr)
+                    else:
+                        p.add_(first)
+                    continue
+                second = self.second[id(p)]
+                first.mul_(beta_1).add_(grad, alpha=1 - beta_1)
+                second.mul_(beta_2).addcmul_(grad, grad, value=1 - beta_2)
+                p.addcdiv_(first, second.sqrt().add_(self.eps), value=-rate)

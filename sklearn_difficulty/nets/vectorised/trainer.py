@@ -37,7 +37,7 @@ from ..modules import adapts_to_data, resolve_module
 from ..recipes import optimizer_class, resolve_setting
 from .grouped_conv import GroupedConvNet
 from .images import ImageLoader
-from .perceptron import BatchedPerceptrons, PerceptronNet, ScikitLearnAdam
+from .perceptron import BatchedPerceptrons, PerceptronNet, ScikitLearnOptimizer
 from .vmapped import VmappedNet
 
 __all__ = [
@@ -405,7 +405,7 @@ class GroupTrainer:
         kwargs: dict[str, Any] = {"lr": settings.lr}
         if settings.optimizer == "sgd":
             kwargs.update(momentum=settings.momentum, nesterov=settings.nesterov)
-        elif settings.optimizer in ("adam", "scikit-learn adam"):
+        elif settings.optimizer == "adam":
             kwargs.update(betas=settings.betas, eps=settings.eps)
         decayed = [
             p
@@ -416,8 +416,12 @@ class GroupTrainer:
         groups = [{"params": decayed, "weight_decay": settings.weight_decay}]
         if others:
             groups.append({"params": others, "weight_decay": 0.0})
-        if settings.optimizer == "scikit-learn adam":
-            optimizer = ScikitLearnAdam(groups, **kwargs)
+        if settings.optimizer.startswith("scikit-learn "):
+            optimizer = ScikitLearnOptimizer(
+                groups, solver=settings.optimizer.removeprefix("scikit-learn "),
+                lr=settings.lr, betas=settings.betas, eps=settings.eps,
+                momentum=settings.momentum, nesterov=settings.nesterov,
+            )  # fmt: skip
         else:
             optimizer = optimizer_class(settings.optimizer)(groups, **kwargs)
         if settings.lr_step is None:
