@@ -130,9 +130,11 @@ class DifficultyPruner(BaseCleaningSampler):
         (:func:`~sklearn_difficulty.scores.score_names`; this package's are
         :data:`~sklearn_difficulty.scores.SCORES`, and
         :func:`~sklearn_difficulty.scores.register_score` adds one's own).
-        "auto" is AUM when the scorer's record holds margins (the default
-        scorer's does) and learning speed otherwise: AUM found flipped labels
-        best of all the scores in the label-noise benchmark (see the README).
+        "auto" is EL2N when the scorer's record holds error norms (the
+        default scorer's does), else AUM when it holds margins, else learning
+        speed: EL2N found flipped labels best of all the scores on the data
+        sets where the label-noise benchmark chooses defaults, and was
+        confirmed on others (see the README).
         :func:`~sklearn_difficulty.scores.score_examples` turns the score into
         one number per example, higher easier. A score that needs outputs
         beyond the labels (:func:`~sklearn_difficulty.scores.outputs_needed`:

@@ -4,7 +4,8 @@ What the uses of difficulty share, the pruning samplers
 (:mod:`sklearn_difficulty.pruning`) and the data experiments
 (:mod:`sklearn_difficulty.experiments`): the scorer used when none is
 given (an :class:`~sklearn_difficulty.EnsembleDifficulty` of perceptrons,
-fitted here), the record that scores a training set (fitted, cached,
+fitted here, on features scaled by :class:`FlooredScaler`), the record
+that scores a training set (fitted, cached,
 loaded or checked against the data), and :func:`select_examples`, a pure
 function of the scores that chooses the examples kept. Scores by name come
 from the registry of :mod:`sklearn_difficulty.scores`, whose ``SCORES``,
@@ -19,10 +20,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.sparse import issparse
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, clone
 from sklearn.neural_network import MLPClassifier
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_memory
+from sklearn.utils.sparsefuncs import mean_variance_axis, min_max_axis
+from sklearn.utils.validation import check_is_fitted, check_memory, validate_data
 
 from .ensemble import EnsembleDifficulty
 from .record import PredictionRecord
@@ -30,6 +31,8 @@ from .scores import SCORES, outputs_needed, resolve_score, score_examples
 
 __all__ = [
     "SCORES",
+    "FlooredScaler",
+    "default_member",
     "default_scorer",
     "resolve_score",
     "score_examples",
@@ -38,19 +41,117 @@ __all__ = [
 ]
 
 
+DEFAULT_MEMBERS = 5
+DEFAULT_EPOCHS = 30
+
+
+class FlooredScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Standardise each feature, its divisor floored at its range over ``cap``.
+
+    ``(x - mean_j) / max(std_j, (max_j - min_j) / cap)``: every training
+    value lands in ``[-cap, cap]``. A feature that spans at most ``cap``
+    standard deviations (any ordinary feature: a Gaussian one spans about 7
+    over a few thousand examples) is standardised exactly as by
+    ``StandardScaler``; a near-constant one (a border pixel that is zero
+    but in a few images, a rare indicator), whose standard deviation is
+    tiny against its range, is squashed into ``[-cap, cap]`` instead of
+    reaching ``|x| = 50`` and more, where a network memorises the few
+    examples that light it up. A constant feature becomes 0. Each feature
+    is floored by its own range, so features in very different units are
+    all standardised. Sparse input is scaled without centring.
+
+    It is the default scorer's preprocessing (see :func:`default_scorer`).
+
+    Parameters
+    ----------
+    cap : float, default=10.0
+        The largest absolute value a training feature can take.
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+        Zeros for sparse input.
+    scale_ : ndarray of shape (n_features,)
+        The divisors (1 for a constant feature).
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.selection import FlooredScaler
+    >>> X = np.column_stack([np.r_[np.zeros(199), 4.0], np.arange(200.0)])
+    >>> Z = FlooredScaler().fit_transform(X)  # StandardScaler: 14.1 for the 4
+    >>> np.round(np.abs(Z).max(axis=0), 2)
+    array([9.95, 1.72])
+    """
+
+    def __init__(self, cap=10.0):
+        self.cap = cap
+
+    def fit(self, X, y=None):
+        """Learn each feature's mean and floored spread."""
+        if not (isinstance(self.cap, Real) and self.cap > 0):
+            raise ValueError(f"cap must be a positive number; got {self.cap!r}.")
+        X = validate_data(self, X, accept_sparse=("csr", "csc"), dtype=np.float64)
+        if issparse(X):
+            self.mean_ = np.zeros(X.shape[1])
+            _, variance = mean_variance_axis(X, axis=0)
+            low, high = min_max_axis(X, axis=0)
+        else:
+            self.mean_ = X.mean(axis=0)
+            variance = X.var(axis=0)
+            low, high = X.min(axis=0), X.max(axis=0)
+        scale = np.maximum(np.sqrt(variance), (high - low) / self.cap)
+        scale[scale == 0] = 1.0
+        self.scale_ = scale
+        return self
+
+    def transform(self, X):
+        """Centre (dense input only) and divide by the floored spread."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=("csr", "csc"), dtype=np.float64, reset=False
+        )
+        if issparse(X):
+            return X.multiply(1 / self.scale_).tocsr()
+        return (X - self.mean_) / self.scale_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def default_member(epochs: int = DEFAULT_EPOCHS):
+    """The default scorer's member: VectorisedMLP with torch, else MLPClassifier.
+
+    One hidden layer of 100 units, Adam, batches of 200, ``epochs`` epochs:
+    :class:`~sklearn_difficulty.nets.VectorisedMLP` when torch (the
+    ``torch`` extra) is installed, which trains the members together,
+    scikit-learn's ``MLPClassifier`` (the same network and training, one
+    ``partial_fit`` epoch at a time) otherwise.
+    """
+    try:
+        from .nets import VectorisedMLP
+    except ImportError:
+        return MLPClassifier(hidden_layer_sizes=(100,), max_iter=epochs)
+    return VectorisedMLP(hidden_layer_sizes=(100,), max_iter=epochs)
+
+
 def default_scorer(random_state=None, *, rank_by: str = "auto") -> EnsembleDifficulty:
     """The scorer used when none is given, chosen by the label-noise benchmark.
 
-    10 multi-layer perceptrons (100 hidden units), each recorded after each
-    of its 30 epochs, on standardised features (:func:`scorer_record`
-    standardises them): the ensemble of ``benchmarks/bench_label_noise.py``,
-    where AUM from it matched or beat cleanlab in 20 of 21 settings. It
-    records the outputs that ``rank_by`` needs (see
+    ``DEFAULT_MEMBERS`` (5) multi-layer perceptrons (:func:`default_member`),
+    each recorded after each of its ``DEFAULT_EPOCHS`` (30) epochs, on
+    features scaled by :class:`FlooredScaler` (:func:`scorer_record` scales
+    them): chosen on the "choose" group of ``benchmarks/bench_label_noise.py``
+    and confirmed on its "confirm" group (see the README). It records the
+    outputs that ``rank_by`` needs (see
     :func:`~sklearn_difficulty.scores.outputs_needed`).
     """
     return EnsembleDifficulty(
-        MLPClassifier(hidden_layer_sizes=(100,), max_iter=30),
-        n_estimators=10,
+        default_member(),
+        n_estimators=DEFAULT_MEMBERS,
         random_state=random_state,
         record_outputs=outputs_needed(rank_by) or None,
     )
@@ -74,7 +175,7 @@ def scorer_record(
     """
     if scorer is None:
         scorer = default_scorer(random_state, rank_by=rank_by)
-        X = StandardScaler(with_mean=not issparse(X)).fit_transform(X)
+        X = FlooredScaler().fit_transform(X)
     if isinstance(scorer, str | os.PathLike):
         scorer = PredictionRecord.load(scorer)
     if isinstance(scorer, PredictionRecord):

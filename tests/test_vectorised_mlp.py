@@ -52,21 +52,25 @@ def test_initial_weights_are_glorot_uniform_as_scikit_learn():
         ]  # fmt: skip
 
 
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_one_member_trains_as_scikit_learns_mlp_on_the_same_batches(digits, solver):
+@pytest.mark.parametrize(
+    "solver, activation", [("adam", "relu"), ("sgd", "tanh"), ("adam", "logistic")]
+)
+def test_one_member_trains_as_scikit_learns_mlp_on_the_same_batches(
+    digits, solver, activation
+):
     """Same initial weights, same batches, the optimiser and the L2 penalty.
 
     scikit-learn's MLPClassifier is fed the member's batches one
     ``partial_fit`` call each, from the member's initial weights: after two
-    epochs the weights agree to float32 rounding (Adam as scikit-learn
-    writes it; SGD with Nesterov's momentum; the penalty on the weights
-    only).
+    epochs the weights agree to float32 rounding, 3e-5 on steps of 1e-2
+    (Adam as scikit-learn writes it; SGD with Nesterov's momentum; the
+    penalty on the weights only; backpropagation written out).
     """
     X, y = digits
     seed, batch, alpha = 7, 100, 0.5  # a large alpha: the penalty shows
     ours = VectorisedMLP(
-        hidden_layer_sizes=(20,), batch_size=batch, alpha=alpha, max_iter=2,
-        learning_rate_init=0.01, solver=solver,
+        hidden_layer_sizes=(20, 15), batch_size=batch, alpha=alpha, max_iter=2,
+        learning_rate_init=0.01, solver=solver, activation=activation,
     )  # fmt: skip
     (result,) = ours.fit_members(X, y, [seed], [], n_classes=10)
     streams = MemberStreams.from_seed(seed)
@@ -74,8 +78,9 @@ def test_one_member_trains_as_scikit_learns_mlp_on_the_same_batches(digits, solv
     linears = [m for m in initial.layers if isinstance(m, torch.nn.Linear)]
 
     reference = MLPClassifier(
-        hidden_layer_sizes=(20,), alpha=alpha, batch_size=batch,
+        hidden_layer_sizes=(20, 15), alpha=alpha, batch_size=batch,
         learning_rate_init=0.01, shuffle=False, random_state=0, solver=solver,
+        activation=activation,
     )  # fmt: skip
     reference.partial_fit(X[:10], y[:10], classes=np.arange(10))
     reference.coefs_ = [m.weight.detach().double().numpy().T for m in linears]
@@ -93,8 +98,8 @@ def test_one_member_trains_as_scikit_learns_mlp_on_the_same_batches(digits, solv
     for layer, coef, intercept in zip(
         trained, reference.coefs_, reference.intercepts_, strict=True
     ):
-        np.testing.assert_allclose(layer.weight.detach().numpy().T, coef, atol=1e-6)
-        np.testing.assert_allclose(layer.bias.detach().numpy(), intercept, atol=1e-6)
+        np.testing.assert_allclose(layer.weight.detach().numpy().T, coef, atol=3e-5)
+        np.testing.assert_allclose(layer.bias.detach().numpy(), intercept, atol=3e-5)
     moved = np.abs(linears[0].weight.detach().numpy().T - reference.coefs_[0]).max()
     assert moved > 1e-2  # training moved the weights far beyond the tolerance
 

@@ -81,6 +81,8 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
         The trained network (one member).
     classes_ : ndarray
     n_features_in_ : int
+    n_iter_ : int
+        The epochs it trained: ``max_iter``.
     history_ : list of float
         Mean training loss (cross-entropy) per epoch.
 
@@ -225,6 +227,7 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
         self.module_ = result.estimator.module_
         self.history_ = result.estimator.history_
         self.classes_ = encoder.classes_
+        self.n_iter_ = int(self.max_iter)
         return self
 
     def predict_proba(self, X):
@@ -241,7 +244,8 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """The class of highest probability."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -115,11 +115,59 @@ class BatchedPerceptrons:
                 hidden = layer(hidden)
         return hidden
 
+    @torch.no_grad()
+    def loss_and_gradients(self, params, x, targets):
+        """Each member's mean cross-entropy on its batch; its gradients set.
+
+        Backpropagation written out (what autograd would compute, without
+        building its graph, whose cost dominates at this size): ``x`` of
+        shape (N, B, ...), ``targets`` (N, B) class indices; each
+        parameter's ``grad`` becomes the gradient of its member's mean loss.
+        """
+        hidden = [x.flatten(2)]
+        for name, layer in self.layers:
+            if isinstance(layer, nn.Linear):
+                weight = params[f"{name}.weight"].transpose(1, 2)
+                bias = params[f"{name}.bias"].unsqueeze(1)
+                hidden.append(torch.baddbmm(bias, hidden[-1], weight))
+            else:
+                hidden.append(layer(hidden[-1]))
+        log_proba = torch.log_softmax(hidden[-1], dim=2)
+        picked = log_proba.gather(2, targets.unsqueeze(2)).squeeze(2)
+        loss = -picked.mean(dim=1)
+        delta = log_proba.exp_()
+        delta.scatter_add_(
+            2, targets.unsqueeze(2), torch.full_like(picked, -1.0).unsqueeze(2)
+        )
+        delta /= targets.shape[1]
+        for index in range(len(self.layers) - 1, -1, -1):
+            name, layer = self.layers[index]
+            below = hidden[index]
+            if isinstance(layer, nn.Linear):
+                params[f"{name}.weight"].grad = torch.bmm(delta.transpose(1, 2), below)
+                params[f"{name}.bias"].grad = delta.sum(dim=1)
+                if index:
+                    delta = torch.bmm(delta, params[f"{name}.weight"])
+            else:
+                delta = delta * _derivative(layer, below, hidden[index + 1])
+        return loss
+
     def shared(self, params, buffers, x):
         """One batch for all members: ``x`` of shape (B, ...) -> (N, B, K)."""
         n_members = next(iter(params.values())).shape[0]
         rows = x.flatten(1)
         return self.batched(params, buffers, rows.expand(n_members, *rows.shape))
+
+
+def _derivative(layer, inputs, outputs):
+    """The activation's derivative at its inputs, from its outputs where it can."""
+    if isinstance(layer, nn.ReLU):
+        return (inputs > 0).to(outputs.dtype)
+    if isinstance(layer, nn.Tanh):
+        return 1 - outputs * outputs
+    if isinstance(layer, nn.Sigmoid):
+        return outputs * (1 - outputs)
+    return torch.ones_like(outputs)  # identity
 
 
 class ScikitLearnOptimizer:
@@ -186,24 +234,32 @@ class ScikitLearnOptimizer:
 
     @torch.no_grad()
     def step(self) -> None:
-        """One update of every parameter that has a gradient."""
+        """One update of every parameter that has a gradient (torch's foreach ops)."""
         self.t += 1
         beta_1, beta_2 = self.betas
         rate = self.lr * math.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
         for params, decay in self.groups:
-            for p in params:
-                if p.grad is None:
-                    continue
-                grad = p.grad.add(p, alpha=decay) if decay else p.grad
-                first = self.first[id(p)]
-                if self.solver == "sgd":
-                    first.mul_(self.momentum).add_(grad, alpha=-self.lr)
-                    if self.nesterov:
-                        p.add_(first, alpha=self.momentum).add_(grad, alpha=-self.lr)
-                    else:
-                        p.add_(first)
-                    continue
-                second = self.second[id(p)]
-                first.mul_(beta_1).add_(grad, alpha=1 - beta_1)
-                second.mul_(beta_2).addcmul_(grad, grad, value=1 - beta_2)
-                p.addcdiv_(first, second.sqrt().add_(self.eps), value=-rate)
+            params = [p for p in params if p.grad is not None]
+            if not params:
+                continue
+            grads = [p.grad for p in params]
+            if decay:
+                grads = list(torch._foreach_add(grads, params, alpha=decay))
+            first = [self.first[id(p)] for p in params]
+            if self.solver == "sgd":
+                torch._foreach_mul_(first, self.momentum)
+                torch._foreach_add_(first, grads, alpha=-self.lr)
+                if self.nesterov:
+                    torch._foreach_add_(params, first, alpha=self.momentum)
+                    torch._foreach_add_(params, grads, alpha=-self.lr)
+                else:
+                    torch._foreach_add_(params, first)
+                continue
+            second = [self.second[id(p)] for p in params]
+            torch._foreach_mul_(first, beta_1)
+            torch._foreach_add_(first, grads, alpha=1 - beta_1)
+            torch._foreach_mul_(second, beta_2)
+            torch._foreach_addcmul_(second, grads, grads, value=1 - beta_2)
+            denominator = torch._foreach_sqrt(second)
+            torch._foreach_add_(denominator, self.eps)
+            torch._foreach_addcdiv_(params, first, denominator, value=-rate)

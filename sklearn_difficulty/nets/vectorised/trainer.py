@@ -471,6 +471,11 @@ class GroupTrainer:
         """One training step of every member on its batch; its mean loss."""
         self.keys[:, 1] = self.steps
         self.steps += 1
+        if isinstance(self.net, BatchedPerceptrons):  # backpropagation written out
+            self.optimizer.zero_grad(set_to_none=True)
+            loss = self.net.loss_and_gradients(self.params, images, self.data.y[batch])
+            self.optimizer.step()
+            return loss
         with self.autocast:
             logits = self.net.batched(self.params, self.buffers, images)
         per_member = (
