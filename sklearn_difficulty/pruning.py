@@ -145,8 +145,13 @@ class DifficultyPruner(BaseCleaningSampler):
         The stage (a position in the record's stages; -1 the last) of
         "consistency", "heldout_consistency" and "el2n"; None: the last,
         and an early one for "el2n".
-    per_class : bool, default=True
-        Remove the fraction or count within each class.
+    per_class : bool, default=False
+        Remove the fraction or count within each class (keeping the balance
+        of the classes: suits removing the easiest). False, the default,
+        removes the hardest wherever they are: on the data sets where the
+        label-noise benchmark chooses defaults, the removed set held more of
+        the flipped labels that way (precision 0.775 against 0.758 over 12
+        settings, 3 seeds each; see the README).
     random_state : int or None, default=None
         Seed of the default scorer.
 
@@ -186,7 +191,7 @@ class DifficultyPruner(BaseCleaningSampler):
         amount=0.1,
         rank_by="auto",
         stage=None,
-        per_class=True,
+        per_class=False,
         random_state=None,
     ):
         super().__init__(sampling_strategy=sampling_strategy)
@@ -291,7 +296,7 @@ class DifficultyFilter(MetaEstimatorMixin, BaseEstimator):
         amount=0.1,
         rank_by="auto",
         stage=None,
-        per_class=True,
+        per_class=False,
         memory=None,
         random_state=None,
     ):
@@ -340,7 +345,11 @@ class DifficultyFilter(MetaEstimatorMixin, BaseEstimator):
             reset=reset,
             accept_sparse=["csr", "csc"],
             dtype=None,
-            ensure_all_finite=False,
+            # NaN only for an estimator that takes it: the rows holding it
+            # may be among those dropped, which must not hide it.
+            ensure_all_finite=(
+                "allow-nan" if get_tags(self.estimator).input_tags.allow_nan else True
+            ),
         )
         return X if hasattr(X, "iloc") else checked
 
@@ -377,4 +386,5 @@ class DifficultyFilter(MetaEstimatorMixin, BaseEstimator):
         tags.estimator_type = estimator_tags.estimator_type
         tags.classifier_tags = estimator_tags.classifier_tags
         tags.input_tags.sparse = estimator_tags.input_tags.sparse
+        tags.input_tags.allow_nan = estimator_tags.input_tags.allow_nan
         return tags

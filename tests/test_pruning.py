@@ -81,14 +81,14 @@ def hand_record(n_members=4):
 def test_pruner_on_a_record_keeps_rows_and_labels_together(tmp_path):
     X = np.arange(16, dtype=float).reshape(8, 2)
     labels = np.array(["cat", "dog"])[Y]
-    pruner = DifficultyPruner(hand_record(), amount=0.25)
+    pruner = DifficultyPruner(hand_record(), amount=0.25, per_class=True)
     X_kept, y_kept = pruner.fit_resample(X, labels)
     np.testing.assert_array_equal(pruner.sample_indices_, [0, 2, 3, 4, 6, 7])
     np.testing.assert_allclose(pruner.scores_, SCORES)
     np.testing.assert_array_equal(X_kept, X[pruner.sample_indices_])
     np.testing.assert_array_equal(y_kept, labels[pruner.sample_indices_])
     hand_record().save(tmp_path / "run.npz")
-    from_file = DifficultyPruner(str(tmp_path / "run.npz"), amount=0.25)
+    from_file = DifficultyPruner(str(tmp_path / "run.npz"), amount=0.25, per_class=True)
     from_file.fit_resample(X, labels)
     np.testing.assert_array_equal(from_file.sample_indices_, pruner.sample_indices_)
 
@@ -115,7 +115,9 @@ def test_pruner_with_an_ensemble_in_an_imblearn_pipeline(iris):
         max_samples=0.5,
         random_state=0,
     )
-    pruner = DifficultyPruner(scorer, amount=0.2, rank_by="heldout_consistency")
+    pruner = DifficultyPruner(
+        scorer, amount=0.2, rank_by="heldout_consistency", per_class=True
+    )
     pipeline = make_imblearn_pipeline(pruner, LogisticRegression(max_iter=500))
     pipeline.fit(X, y)
     fitted = pipeline[0]
@@ -176,7 +178,7 @@ def test_filter_fits_the_estimator_on_the_examples_kept():
     X = np.random.RandomState(0).rand(8, 2)
     labels = np.array(["cat", "dog"])[Y]
     model = DifficultyFilter(
-        DecisionTreeClassifier(), scorer=hand_record(), amount=0.25
+        DecisionTreeClassifier(), scorer=hand_record(), amount=0.25, per_class=True
     )
     model.fit(X, labels)
     np.testing.assert_array_equal(model.sample_indices_, [0, 2, 3, 4, 6, 7])

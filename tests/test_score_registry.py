@@ -65,9 +65,15 @@ def full_record(seed=0, n_members=5, stages=(0, 1, 2, 3), n_samples=30):
 
 def score_examples_as_it_was(record, score, stage, scored_set="train"):
     """score_examples as it was written before the registry: an if-chain."""
-    score = ("aum" if "margin" in record.output_kinds else "learning_speed") * (
-        score == "auto"
-    ) or score
+    if score == "auto":
+        kinds = record.output_kinds
+        score = (
+            "el2n"
+            if "error_norm" in kinds
+            else "aum"
+            if "margin" in kinds
+            else "learning_speed"
+        )
     if score == "learning_speed":
         return learning_speed(record, scored_set=scored_set)
     if score == "aum":
@@ -91,7 +97,7 @@ def test_the_public_values_are_those_of_the_built_in_scores():
         "confidence": ("proba",),
         "el2n": ("error_norm",),
         "heldout_proba": ("proba",),
-        "auto": ("margin",),
+        "auto": ("error_norm",),
     }
     assert list(SCORE_OUTPUTS) == ["aum", "confidence", "el2n", "heldout_proba", "auto"]
     for name in SCORES:  # derived from the registry, not written again
@@ -131,7 +137,15 @@ def test_resolve_score_and_its_errors():
         classes=record.classes,
         stages=record.stages,
     )
-    assert resolve_score(record, "auto") == "aum"
+    assert resolve_score(record, "auto") == "el2n"
+    margins_only = PredictionRecord(
+        predictions={"train": record.scored_set("train")[0]},
+        targets={"train": record.scored_set("train")[1]},
+        classes=record.classes,
+        stages=record.stages,
+        outputs={"margin": {"train": record.output("margin")}},
+    )
+    assert resolve_score(margins_only, "auto") == "aum"
     assert resolve_score(labels_only, "auto") == "learning_speed"
     assert resolve_score(labels_only, "el2n") == "el2n"
     with pytest.raises(ValueError, match=r"score must be 'auto' or one of \["):
@@ -257,7 +271,7 @@ def test_the_pruners_rank_by_an_own_score(own_scores):
 def test_the_default_scorer_records_what_an_own_score_needs(own_scores):
     assert default_scorer(rank_by="peak_proba").record_outputs == ("proba",)
     assert default_scorer(rank_by="wrong_stages").record_outputs is None
-    assert default_scorer().record_outputs == ("margin",)
+    assert default_scorer().record_outputs == ("error_norm",)
 
 
 def test_reliability_takes_an_own_score_by_name(own_scores):
