@@ -45,14 +45,24 @@ class StagedLabels:
         self.estimator, self.X = estimator, X
         self._labels = estimator.staged_predict(X)
         self._round, self._current = 0, None
+        self._previous: tuple = (0, None)
         self._later: dict[int, np.ndarray] = {}
 
     def at(self, stage: int):
-        """The labels of round ``stage`` (None past the last round)."""
+        """The labels of round ``stage`` (None past the last round).
+
+        The round before the current one is kept too: the last round is
+        known to be the last only once the next one is found missing.
+        """
         while self._round < stage:
+            self._previous = (self._round, self._current)
             self._current = next(self._labels, None)
             self._round += 1
-        return self._current
+        if stage == self._round:
+            return self._current
+        if stage == self._previous[0]:
+            return self._previous[1]
+        raise ValueError(f"round {stage} of staged_predict was passed already.")
 
     def later(self, stage: int, rows: np.ndarray) -> None:
         self._later[stage] = rows
