@@ -35,8 +35,11 @@ from sklearn_difficulty.recorders import (
 )
 
 PACKAGE = Path(__file__).parent.parent / "sklearn_difficulty"
-# The top layers (the command line, runs and what they name, plots) may use nets.
+# The top layers (the command line, runs and what they name, plots) may use nets;
+# so may the default scorer's choice of member (selection.py), lazily, falling
+# back to scikit-learn without torch (tests/test_label_cleaning_defaults.py).
 TOP = {"nets", "cli.py", "runs", "runs.py", "registries.py", "plotting", "plotting.py"}
+TOP |= {"selection.py"}
 CORE = [
     path
     for path in PACKAGE.rglob("*.py")

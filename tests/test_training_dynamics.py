@@ -429,7 +429,8 @@ def test_new_scores_rank_flipped_labels_as_hard(score, digits):
 def test_the_default_scorer_records_what_rank_by_needs(digits):
     X, y = digits[0][:120], digits[1][:120]
     for score, used in (
-        ("auto", "aum"),
+        ("auto", "el2n"),
+        ("aum", "aum"),
         ("confidence", "confidence"),
         ("el2n", "el2n"),
     ):
