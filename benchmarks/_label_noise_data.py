@@ -33,6 +33,8 @@ from sklearn.datasets import (
 )
 from sklearn.preprocessing import MinMaxScaler, QuantileTransformer, StandardScaler
 
+from sklearn_difficulty.selection import FlooredScaler
+
 
 def _labels(y) -> np.ndarray:
     return np.unique(y, return_inverse=True)[1].astype(np.int64)
@@ -199,30 +201,14 @@ def flip_labels(y, level: float, kind: str, seed: int):
 
 
 def floored_standardise(X, cap: float = 10.0) -> np.ndarray:
-    """Standardise each feature, its divisor floored at its range over ``cap``.
+    """The default scorer's preprocessing: ``selection.FlooredScaler(cap)``.
 
     ``(x - mean_j) / max(std_j, (max_j - min_j) / cap)``: every training value
-    lands in [-cap, cap]. A feature whose range is within ``cap`` standard
-    deviations (any ordinary feature: a Gaussian one over a few thousand
-    examples spans about 7) is standardised exactly as by StandardScaler; a
-    near-constant one (a border pixel that is zero but for a few images, a
-    rare indicator), whose standard deviation is tiny against its range,
-    is squashed into [-cap, cap] instead of growing to |x| = 50 and more.
-    A constant feature becomes 0. Scale-free: each feature is floored by its
-    own range, so features of very different units are all standardised.
-
-    Examples
-    --------
-    >>> rng = np.random.RandomState(0)
-    >>> X = np.column_stack([np.r_[np.zeros(199), 4.0], rng.normal(size=200)])
-    >>> Z = floored_standardise(X)  # StandardScaler would give the 4 z = 14.1
-    >>> bool(np.abs(Z[:, 0]).max() <= 10), np.round(Z.std(axis=0), 2)
-    (True, array([0.71, 1.  ]))
+    lands in [-cap, cap]; an ordinary feature is standardised exactly as by
+    StandardScaler, a near-constant one squashed instead of growing to |x| =
+    50 and more.
     """
-    X = np.asarray(X, np.float64)
-    spread = np.maximum(X.std(axis=0), np.ptp(X, axis=0) / cap)
-    spread[spread == 0] = 1.0
-    return (X - X.mean(axis=0)) / spread
+    return FlooredScaler(cap=cap).fit_transform(np.asarray(X, np.float64))
 
 
 def _with_estimator(make) -> Callable[[np.ndarray], np.ndarray]:

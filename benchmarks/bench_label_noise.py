@@ -51,7 +51,7 @@ Methods, each ranking every training example from hardest to easiest:
   ``pruning.DifficultyPruner(record, amount=level, per_class=True/False)``:
   the precision and recall of the removed set against the flipped mask. It is
   compared with cleanlab on ``--default-features`` (the preprocessing the
-  default scorer applies; "standard" today).
+  default scorer applies; "floor", its FlooredScaler).
 
 Metrics: PR-AUC (``average_precision_score``, flipped positive, hardness =
 minus the score), precision at k (k = the number flipped). Per setting: the
@@ -63,20 +63,20 @@ timing, and every timed path is run once on toy data first (imports); the
 default's fit and cleanlab's cross-validation run one after the other on
 the same cores and data, and their ratio is printed.
 
-Writes ``benchmarks/results/label_noise_<group>.md`` and ``.json``. Run
-(times on 2 cores; the default scorer as of writing, 10 scikit-learn
-members)::
+Writes ``benchmarks/results/label_noise_<group>.md`` and ``.json``. The
+runs behind the README (times on 2 cores)::
 
     pip install -e ".[bench]"
-    # choosing: candidates on the choose group, 3 seeds. A scikit-learn
-    # candidate takes about 2 min per seed over the group (scores and
-    # heldout: 2 candidates x 2 seeds took 8.5 min), so the default
-    # list (4 sklearn + 4 vectorised) about 30-40 min
+    # choosing: 8 vectorised candidates on the choose group, 3 seeds: 18 min
+    # (a scikit-learn candidate takes about 2 min per seed over the group)
     python benchmarks/bench_label_noise.py --group choose --methods scores heldout \\
-        --candidates "standard,minmax,quantile,floor:sklearn,vectorised:10:30"
-    # confirming: the default only on the confirm group, 3 seeds (about
-    # 4 min: 75 s a seed)
-    python benchmarks/bench_label_noise.py --group confirm --methods default
+        --candidates "standard,minmax,quantile,floor:vectorised:10:30" \\
+        "floor:vectorised:5,20:30" "floor:vectorised:10:15,60"
+    # the default (5 VectorisedMLP members, FlooredScaler, EL2N) on each group
+    python benchmarks/bench_label_noise.py --group choose --methods default \\
+        --default-features floor                        # 72 s
+    python benchmarks/bench_label_noise.py --group confirm --methods default \\
+        --default-features floor                        # 91 s
     python benchmarks/bench_label_noise.py --quick     # wine, 20%, 1 seed: ~10 s
 """
 
@@ -459,7 +459,7 @@ def parse_arguments():
                         help="default: the default scorer and pruner; scores: "
                         "the candidates' full ensembles; heldout: their "
                         "ensembles on halves")  # fmt: skip
-    parser.add_argument("--default-features", default="standard",
+    parser.add_argument("--default-features", default="floor",
                         choices=list(PREPROCESSING),
                         help="the preprocessing the default scorer applies (its "
                         "cleanlab is run on the same features)")  # fmt: skip
