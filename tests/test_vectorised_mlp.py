@@ -192,6 +192,15 @@ def test_invalid_parameters_are_named_before_training(params, name):
         ensemble.fit(X, y)
 
 
+def test_non_finite_features_are_named_not_taken_for_divergence(digits):
+    X, y = digits
+    X = X.copy()
+    X[3, 5] = np.nan
+    ensemble = EnsembleDifficulty(VectorisedMLP(max_iter=1), n_estimators=2)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        ensemble.fit(X, y)
+
+
 def test_it_is_chosen_by_the_vectorised_recorder_and_cached(tmp_path, digits):
     X, y = digits
     net = VectorisedMLP(hidden_layer_sizes=(20,), max_iter=2)

@@ -48,6 +48,11 @@ class ImageLoader:
                 rows = _feature_rows(data)
             else:
                 rows = images_to_nchw(data, channels)
+            if not np.isfinite(rows).all():
+                raise ValueError(
+                    "X holds NaN or infinity: the vectorised networks need finite "
+                    "inputs (impute or drop them first)."
+                )
             self.tensor = torch.as_tensor(rows, device=device)
 
     def _loader(self, **kwargs) -> DataLoader:
