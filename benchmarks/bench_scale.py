@@ -15,12 +15,24 @@ pooled, AUM, forgetting events, EL2N) and the labels' scores, with the peak
 resident memory against the whole record's size (labels and outputs).
 
 Part 2, joblib scaling: 16 AdaBoost members on the digits with n_jobs=1,
-n_jobs=2 (loky) and on a 2-worker dask LocalCluster, best of --repeats.
+n_jobs=2 (loky) and on 2 dask workers (a scheduler and workers started as
+the README's two commands, each its own process; and a LocalCluster, whose
+scheduler runs in the client's process), with the members grouped into a
+few tasks (the default on a cluster) and one member per task, best of
+--repeats.
+
+Part 3, results written where they are made: 100 SGDClassifier members x
+50 epochs x 50,000 examples through a 2-worker dask cluster, the client in
+a fresh process: with the members' predictions sent back through the
+client, and with ``memory`` and ``record_folder`` on a folder the workers
+share (receipts only). It prints the client's growth in anonymous memory
+(sampled every 20 ms; the record's memory-mapped pages are not anonymous),
+its peak resident set, and the scheduler's peak, against the record's size.
 
 Run::
 
     python benchmarks/bench_scale.py [--sizes 15000 30000 60000] [--rich-sizes 15000]
-        [--folder /tmp/records]
+        [--folder /tmp/records] [--skip-joblib] [--skip-big] [--skip-scoring]
 """
 
 import argparse
@@ -76,13 +88,13 @@ def write_record(folder: Path, n_samples: int, outputs: bool = False) -> None:
     ).save(folder)
 
 
-def _status(field: str) -> int:
-    """A memory figure of this process from /proc, in bytes.
+def _status(field: str, pid: int | str = "self") -> int:
+    """A memory figure of a process (this one) from /proc, in bytes.
 
     VmHWM is the peak resident set of this process image; getrusage's
     ru_maxrss would carry over the parent's peak across fork and exec.
     """
-    for line in Path("/proc/self/status").read_text().splitlines():
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) * 1024
     raise RuntimeError(f"{field} not in /proc/self/status")
@@ -119,9 +131,45 @@ def score(folder: str) -> dict:
     return {"seconds": seconds, "peak": peak, "baseline": before, "size": size}
 
 
-def joblib_scaling(repeats: int) -> None:
-    import joblib
-    from distributed import Client, LocalCluster
+class DaskCluster:
+    """A dask scheduler and a 2-worker ``dask worker``, each its own process,
+    started with the README's two commands (the scheduler out of the client,
+    as on a real cluster)."""
+
+    def __init__(self, workers: int = 2):
+        self.folder = Path(tempfile.mkdtemp(prefix="dask-"))
+        self.file = self.folder / "scheduler.json"
+        bin_dir = Path(sys.executable).parent
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        self.scheduler = subprocess.Popen(
+            [bin_dir / "dask", "scheduler", "--scheduler-file", self.file,
+             "--no-dashboard", "--port", "0"], **quiet,
+        )  # fmt: skip
+        while not self.file.exists():
+            time.sleep(0.1)
+        self.workers = subprocess.Popen(
+            [bin_dir / "dask", "worker", "--scheduler-file", self.file,
+             "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"],
+            **quiet,
+        )  # fmt: skip
+        from distributed import Client
+
+        with Client(scheduler_file=str(self.file)) as client:
+            client.wait_for_workers(workers)
+            self.address = client.scheduler.address
+
+    def scheduler_peak(self) -> int:
+        """The scheduler process's peak resident memory so far (VmHWM)."""
+        return _status("VmHWM", self.scheduler.pid)
+
+    def close(self):
+        for process in (self.workers, self.scheduler):
+            process.terminate()
+            process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def adaboost_fit(**kwargs):
     from sklearn.datasets import load_digits
     from sklearn.ensemble import AdaBoostClassifier
     from sklearn.tree import DecisionTreeClassifier
@@ -129,15 +177,21 @@ def joblib_scaling(repeats: int) -> None:
     from sklearn_difficulty import EnsembleDifficulty
 
     X, y = load_digits(return_X_y=True)
+    return EnsembleDifficulty(
+        AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=50),
+        n_estimators=16,
+        max_samples=0.8,
+        random_state=0,
+        **kwargs,
+    ).fit(X, y)
 
-    def fit(**kwargs):
-        return EnsembleDifficulty(
-            AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=50),
-            n_estimators=16,
-            max_samples=0.8,
-            random_state=0,
-            **kwargs,
-        ).fit(X, y)
+
+def joblib_scaling(repeats: int) -> None:
+    """16 AdaBoost members: loky against dask, with and without batching."""
+    import joblib
+    from distributed import Client, LocalCluster
+
+    import sklearn_difficulty._members as members
 
     def best(function):
         function()  # warm-up
@@ -148,25 +202,139 @@ def joblib_scaling(repeats: int) -> None:
             times.append(time.perf_counter() - start)
         return min(times)
 
-    one = best(lambda: fit(n_jobs=1))
-    two = best(lambda: fit(n_jobs=2))
-    local = fit(n_jobs=1).record_.predictions["train"]
+    def dask_times(client) -> tuple[float, float, bool]:
+        grouped = members.group_size
+        with joblib.parallel_config(backend="dask", client=client):
+            batched = best(adaboost_fit)
+            same = np.array_equal(adaboost_fit().record_.predictions["train"], local)
+            members.group_size = lambda *args, **kwargs: 1  # one task per member
+            try:
+                single = best(adaboost_fit)
+            finally:
+                members.group_size = grouped
+        return batched, single, same
+
+    local = adaboost_fit(n_jobs=1).record_.predictions["train"]
+    one = best(lambda: adaboost_fit(n_jobs=1))
+    two = best(lambda: adaboost_fit(n_jobs=2))
+    cluster = DaskCluster()
+    try:
+        with Client(cluster.address) as client:
+            apart = dask_times(client)
+    finally:
+        cluster.close()
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as (
-            cluster
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as (
+            local_cluster
         ),
-        Client(cluster),
+        Client(local_cluster) as client,
     ):
-        with joblib.parallel_config(backend="dask"):
-            dask = best(fit)
-            same = np.array_equal(fit().record_.predictions["train"], local)
-    print("joblib scaling, 16 AdaBoost members (50 rounds) on the digits:")
-    print(f"  n_jobs=1 {one:.2f} s, n_jobs=2 (loky) {two:.2f} s, dask {dask:.2f} s")
+        inside = dask_times(client)
+    print("joblib scaling, 16 AdaBoost members (50 rounds) on the digits, best of "
+          f"{repeats}:")  # fmt: skip
+    print(f"  n_jobs=1 {one:.2f} s; loky n_jobs=2 {two:.2f} s ({one / two:.2f}x)")
+    for name, (batched, single, same) in (
+        ("dask scheduler and 2 workers in their own processes", apart),
+        ("dask LocalCluster (scheduler in the client's process)", inside),
+    ):
+        print(
+            f"  {name}: {batched:.2f} s in groups ({two / batched:.2f}x of loky), "
+            f"{single:.2f} s one member per task ({two / single:.2f}x of loky); "
+            f"the record equals the local one: {same}"
+        )
+
+
+def big_fit(config: str, folder: str, address: str) -> dict:
+    """One fit of the issue's size as a client of ``address`` (a fresh process).
+
+    "through the client": members send their predictions back, the client
+    assembles the record in memory. "written where made": members write
+    themselves to ``memory`` (a folder the workers share), send a receipt,
+    and the client assembles the memory-mapped record in ``record_folder``.
+    """
+    import threading
+
+    import joblib
+    from distributed import Client
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import SGDClassifier
+
+    from sklearn_difficulty import EnsembleDifficulty
+
+    X, y = make_classification(
+        n_samples=BIG["examples"], n_features=20, n_informative=10, n_classes=3,
+        random_state=0,
+    )  # fmt: skip
+    peak = {"anon": _status("RssAnon")}
+    running = True
+
+    def sample():  # the peak of anonymous memory (the record's pages are not)
+        while running:
+            peak["anon"] = max(peak["anon"], _status("RssAnon"))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    kwargs = {}
+    if config == "written where made":
+        kwargs = {
+            "memory": Path(folder) / "cache",
+            "record_folder": Path(folder) / "run",
+        }
+    before = _status("RssAnon")
+    with (
+        Client(address) as client,
+        joblib.parallel_config(backend="dask", client=client),
+    ):
+        sampler.start()
+        start = time.perf_counter()
+        fitted = EnsembleDifficulty(
+            SGDClassifier(), n_estimators=BIG["members"], n_epochs=BIG["stages"],
+            random_state=0, **kwargs,
+        ).fit(X, y)  # fmt: skip
+        seconds = time.perf_counter() - start
+        running = False
+        sampler.join()
+    size = fitted.record_.predictions["train"].nbytes
+    return {
+        "seconds": seconds, "size": size, "anon_peak": peak["anon"],
+        "anon_before": before, "hwm": _status("VmHWM"),
+    }  # fmt: skip
+
+
+#: The issue's size: 100 members, 50 stages, 50,000 examples.
+BIG = {"members": 100, "stages": 50, "examples": 50_000}
+
+
+def results_where_made(folder: Path) -> None:
     print(
-        f"  loky n_jobs=2 / n_jobs=1: {one / two:.2f}x faster; dask 2 workers / "
-        f"n_jobs=1: {one / dask:.2f}x; dask / loky: {two / dask:.2f}x"
+        f"a record of {BIG['members']} members x {BIG['stages']} stages x "
+        f"{BIG['examples']:,} examples (SGDClassifier, partial_fit) through a "
+        "2-worker dask cluster:"
     )
-    print(f"  the record on dask equals the local one: {same}")
+    for config in ("through the client", "written where made"):
+        cluster = DaskCluster()
+        try:
+            target = folder / config.replace(" ", "-")
+            target.mkdir(parents=True, exist_ok=True)
+            output = subprocess.run(
+                [sys.executable, __file__, "--big", config, "--big-folder",
+                 str(target), "--big-address", cluster.address],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            scheduler = cluster.scheduler_peak()
+        finally:
+            cluster.close()
+            shutil.rmtree(target, ignore_errors=True)
+        r = json.loads(output.strip().splitlines()[-1])
+        grown = r["anon_peak"] - r["anon_before"]
+        print(
+            f"  {config}: {r['seconds']:.0f} s; record {r['size'] / 2**20:.0f} MiB; "
+            f"client's anonymous memory grew by {grown / 2**20:.0f} MiB "
+            f"({grown / r['size']:.2f}x the record), its peak resident set "
+            f"{r['hwm'] / 2**20:.0f} MiB (mapped record pages included); the "
+            f"scheduler's peak {scheduler / 2**20:.0f} MiB "
+            f"({scheduler / r['size']:.2f}x the record)"
+        )
 
 
 def main():
@@ -176,12 +344,26 @@ def main():
     parser.add_argument("--skip-joblib", action="store_true")
     parser.add_argument("--folder", default=None)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip-scoring", action="store_true")
+    parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--score", help=argparse.SUPPRESS)
+    parser.add_argument("--big", help=argparse.SUPPRESS)
+    parser.add_argument("--big-folder", help=argparse.SUPPRESS)
+    parser.add_argument("--big-address", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.score:
         print(json.dumps(score(args.score)))
         return
+    if args.big:
+        print(json.dumps(big_fit(args.big, args.big_folder, args.big_address)))
+        return
     root = Path(args.folder or tempfile.mkdtemp(prefix="records-"))
+    if not args.skip_joblib:
+        joblib_scaling(args.repeats)
+    if not args.skip_big:
+        results_where_made(root)
+    if args.skip_scoring:
+        return
     print(
         f"scoring {MEMBERS} members x {STAGES} stages x n examples, {CLASSES} classes:"
     )
@@ -200,8 +382,6 @@ def main():
         )
         for n in args.rich_sizes:
             measure(root, n, outputs=True)
-    if not args.skip_joblib:
-        joblib_scaling(args.repeats)
 
 
 def measure(root: Path, n: int, *, outputs: bool) -> dict:

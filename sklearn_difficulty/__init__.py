@@ -13,6 +13,7 @@ from .exceptions import (
     IdenticalMembersWarning,
     MemberCacheWarning,
     MemberFailedWarning,
+    MembersLostError,
 )
 from .record import PredictionRecord
 from .reliability import members_needed, spearman_brown, split_half_reliability
@@ -37,6 +38,7 @@ __all__ = [
     "IdenticalMembersWarning",
     "MemberCacheWarning",
     "MemberFailedWarning",
+    "MembersLostError",
     "PredictionRecord",
     "__version__",
     "aum",

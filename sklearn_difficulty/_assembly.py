@@ -8,7 +8,7 @@ memory-mapped files of a record folder.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -88,12 +88,16 @@ def build_record(
     stage_kind: str,
     seeds: np.ndarray,
     folder=None,
+    load: Callable[[int], MemberRecord] | None = None,
 ) -> PredictionRecord:
     """Put the members' records on one stage grid, in the plan's label dtype.
 
     With ``folder``, the predictions are written into memory-mapped files
     there (the folder format of :meth:`PredictionRecord.save`) instead of
-    memory, and the record reads them back memory-mapped.
+    memory, and the record reads them back memory-mapped. A member given as
+    a receipt (its stages and their positions, no predictions) is read
+    whole by ``load(member)`` when its turn comes, so that only one member's
+    predictions are held at a time.
     """
     stages = align_stages(
         [result.stages for result in results],
@@ -129,6 +133,10 @@ def build_record(
     subsets = plan.n_draw is not None
     in_bag = np.zeros((n_members, len(plan.targets[0])), dtype=bool)
     for member, result in enumerate(results):
+        if not result.predictions:  # a receipt: the member is in a folder
+            if load is None:
+                raise ValueError(f"member {member} is a receipt, and nothing loads it.")
+            result = load(member)
         if result.stages[0] > stages[0]:
             raise ValueError(
                 f"member {member} recorded no stage {stages[0]} while others did."

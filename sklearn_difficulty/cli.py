@@ -16,6 +16,7 @@ import sys
 from . import __version__, runs
 from .record import OUTPUTS
 from .runs.catalog import DATA_SETS, MODELS
+from .runs.clusters import BACKENDS
 from .scores import get_score, score_names
 
 
@@ -74,6 +75,8 @@ def _run(args) -> None:
         memory=None if args.no_memory else args.memory,
         overwrite=args.overwrite,
         verbose=0 if args.quiet else 1,
+        backend=args.backend,
+        scheduler=args.scheduler,
     )
     if not args.quiet:
         print(folder.describe())
@@ -132,6 +135,23 @@ def _rank_by_help() -> str:
     )
 
 
+def _add_cluster_arguments(run) -> None:
+    run.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="where the members train (default: loky processes on this machine); "
+        "dask or ray: on a cluster, whose workers share --out and --memory",
+    )
+    run.add_argument(
+        "--scheduler",
+        "--address",
+        dest="scheduler",
+        metavar="ADDR",
+        help="the dask scheduler's address (tcp://host:8786) or the Ray cluster's "
+        "(ray://host:10001, auto); default: start a local cluster",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sklearn-difficulty",
@@ -154,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--param", action="append", default=[], help="model parameter key=value"
     )
     run.add_argument("--members", type=_positive_int, default=10)
+    _add_cluster_arguments(run)
     run.add_argument(
         "--epochs", type=_positive_int, help="epochs of a network (its recipe's)"
     )

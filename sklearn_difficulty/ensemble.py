@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 from numbers import Integral
 
@@ -25,12 +24,10 @@ from sklearn.utils.validation import (
 )
 
 from ._assembly import build_record, check_record_folder, warn_if_identical
-from ._cache import MemberCache
 from ._inputs import check_eval_sets, check_inputs, check_training_inputs
-from ._members import run_members
+from ._members import collect_members
 from ._progress import Progress
 from ._random import draw_member_seeds, n_drawn
-from .exceptions import MemberFailedWarning
 from .recorders import MemberPlan, encode_labels, resolve_outputs, resolve_recorder
 from .scores import (
     consensus,
@@ -380,17 +377,26 @@ or torch Dataset
         seeds = draw_member_seeds(
             check_random_state(self.random_state), self.n_estimators
         )
-        results, kept_seeds = self._run(recorder, plan, seeds)
-        self.estimators_ = [result.estimator for result in results]
+        run = self._run(recorder, plan, seeds)
+        estimators = [record.estimator for record in run.records]
+
+        def load(member):  # a member written where it was made, read whole
+            record = run.load(member, recorder, self.estimator, plan)
+            estimators[member] = record.estimator
+            return record
+
         self.stage_method_ = recorder.name
         self.record_ = build_record(
-            results,
+            run.records,
             plan=plan,
             classes=self.classes_,
             stage_kind="step" if plan.schedule is not None else recorder.kind,
-            seeds=np.asarray(kept_seeds),
+            seeds=np.asarray(run.seeds),
             folder=self.record_folder,
+            load=load,
         )
+        self.estimators_ = estimators
+        run.discard()
         self.stages_ = self.record_.stages
         self._set_scores()
         if plan.n_draw is None:
@@ -484,45 +490,25 @@ or torch Dataset
         progress = Progress(
             self.n_estimators, recorder.n_stages(self.estimator, plan), self.verbose
         )
-        results, kept_seeds = [], []
-        self.failed_members_: list[dict] = []
-        self.members_from_memory_ = 0
         try:
-            outcomes = run_members(
+            run = collect_members(
                 recorder,
                 self.estimator,
                 plan,
                 seeds,
-                cache=MemberCache.from_memory(self.memory),
+                memory=self.memory,
+                record_folder=self.record_folder,
                 on_error=self.on_error,
                 n_jobs=self.n_jobs,
                 verbose=self.verbose,
                 on_done=progress.update,
+                min_members=self.min_members,
             )
-            for member, outcome in enumerate(outcomes):  # in member order
-                if outcome.error is None:
-                    results.append(outcome.record)
-                    kept_seeds.append(seeds[member])
-                    self.members_from_memory_ += outcome.cached
-                else:
-                    self._member_failed(member, int(seeds[member]), outcome.error)
         finally:  # a failing member (or Ctrl-C) still ends the bar's line
             progress.close()
-        if len(results) < self.min_members:
-            raise ValueError(
-                f"only {len(results)} of {self.n_estimators} members finished, fewer "
-                f"than min_members={self.min_members}; the failures: "
-                + "; ".join(f["error"] for f in self.failed_members_[:3])
-            )
-        return results, kept_seeds
-
-    def _member_failed(self, member: int, seed: int, message: str) -> None:
-        self.failed_members_.append({"member": member, "seed": seed, "error": message})
-        warnings.warn(
-            f"member {member} (seed {seed}) failed and is dropped: {message}",
-            MemberFailedWarning,
-            stacklevel=3,
-        )
+        self.failed_members_: list[dict] = run.failed
+        self.members_from_memory_ = run.from_memory
+        return run
 
     def _set_scores(self) -> None:
         record = self.record_

@@ -33,3 +33,27 @@ class MemberCacheWarning(DifficultyWarning):
     written when the member cannot be saved in a format that loads without
     running code. The message names the member, the file and the reason.
     """
+
+
+class MembersLostError(RuntimeError):
+    """The engine running the members gave up on some of them.
+
+    A worker process died (killed, out of memory, its machine lost) more
+    often than the engine retries a task (dask's ``allowed-failures``, Ray's
+    ``max_retries``), or an engine that never retries (loky) lost one.
+
+    Attributes
+    ----------
+    members : list of int
+        The members whose jobs did not finish.
+    """
+
+    def __init__(self, members, reason: str, resume: str = "") -> None:
+        self.members = list(members)
+        shown = ", ".join(map(str, self.members[:20]))
+        more = f" and {len(self.members) - 20} more" if len(self.members) > 20 else ""
+        message = (
+            f"the engine gave up on members {shown}{more}: their worker was lost "
+            f"({reason})."
+        )
+        super().__init__(f"{message} {resume}".strip())

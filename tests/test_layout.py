@@ -14,7 +14,7 @@ LAYERS = [
     | {"_validation", "stages"},
     {"_torch_data", "_inputs"},
     {"recorders"},
-    {"_cache", "_members", "_assembly"},
+    {"_cache", "_members", "_assembly", "_engines"},
     {"scores", "phases", "ranking", "histograms", "dynamics", "reliability"}
     | {"compare", "frames"},
     {"ensemble"},

@@ -19,6 +19,7 @@ PUBLIC_NAMES = {
         "EnsembleDifficulty",
         "IdenticalMembersWarning",
         "MemberFailedWarning",
+        "MembersLostError",
         "PredictionRecord",
         "__version__",
         "aum",
@@ -92,6 +93,7 @@ PUBLIC_NAMES = {
         "DifficultyWarning",
         "IdenticalMembersWarning",
         "MemberFailedWarning",
+        "MembersLostError",
     ],
     "sklearn_difficulty.experiments": [
         "HardDataset",

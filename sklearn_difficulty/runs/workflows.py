@@ -42,6 +42,7 @@ from ..scores import outputs_needed
 from ..stages import LogSpacedSteps, check_record_every, step_schedule
 from ._html import render_comparison, render_run
 from .catalog import RunData, build_model, load_data, parse_params
+from .clusters import check_backend, on_backend
 from .folders import ComparisonFolder, RunFolder, open_folder
 from .summary import DEFAULT_RANK_BY, check_ranking
 
@@ -141,6 +142,7 @@ def run(
     rank_by: str = DEFAULT_RANK_BY,
     n_jobs: int | None = -1, device: str = "cpu", random_state: int = 0,
     data_dir=None, memory="auto", overwrite: bool = False, verbose: int = 1,
+    backend: str | None = None, scheduler: str | None = None,
 ) -> RunFolder:  # fmt: skip
     """Fit an ensemble on a data set and write the run to a folder.
 
@@ -195,11 +197,17 @@ def run(
         their key). An unfinished run is resumed without it.
     verbose : int, default=1
         1 shows the members' progress on a terminal.
+    backend : {"loky", "threading", "multiprocessing", "dask", "ray"}, default=None
+        Where the members train (:func:`.clusters.on_backend`; None: joblib's
+        backend as set). On a cluster, ``out`` and ``memory`` must be shared.
+    scheduler : str, default=None
+        A dask scheduler's or Ray cluster's address; None starts a local one.
 
     Returns
     -------
     folder : RunFolder
     """
+    check_backend(backend, scheduler)  # before anything trains
     folder = RunFolder.create(out, overwrite=overwrite)
     check_ranking(rank_by, subsets=max_samples is not None)
     check_record_every(record_every)
@@ -216,18 +224,14 @@ def run(
     }  # fmt: skip
     folder.begin(asked)  # an unfinished run until its summary is written
     ensemble = EnsembleDifficulty(
-        inputs.estimator,
-        n_estimators=members,
-        record_every=record_every,
-        max_samples=max_samples,
-        n_jobs=n_jobs,
-        random_state=random_state,
+        inputs.estimator, n_estimators=members, record_every=record_every,
+        max_samples=max_samples, n_jobs=n_jobs, random_state=random_state,
         record_outputs=_outputs_to_record(record_outputs, rank_by),
-        verbose=verbose,
-        memory=folder.memory_path if memory == "auto" else memory,
-    )
+        verbose=verbose, memory=folder.memory_path if memory == "auto" else memory,
+    )  # fmt: skip
     start = time.perf_counter()
-    ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
+    with on_backend(backend, scheduler):
+        ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
     summary = {
         **asked,
         "record_outputs": list(ensemble.record_.output_kinds),
