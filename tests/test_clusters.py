@@ -420,3 +420,57 @@ def test_run_refuses_an_address_for_a_local_backend_before_training(tmp_path):
     with pytest.raises(ValueError, match="backend must be one of"):
         run(out=tmp_path / "run", model="adaboost", backend="spark")
     assert not (tmp_path / "run").exists()
+
+
+# ---------------------------------------------------------------------------
+# receipts: a job that stored its member sends back its stages only
+
+
+def test_a_job_with_a_cache_sends_receipts_and_the_parent_reads_them(tmp_path):
+    fitted = ensemble(MarkedTree(), memory=tmp_path).fit(X, y)
+    from sklearn_difficulty._cache import MemberCache
+    from sklearn_difficulty._members import load_stored, run_group
+
+    recorder, plan = fitted._check_and_plan(X, y, None, None, {})
+    cache = MemberCache(tmp_path / "other")
+    seeds = [11, 12]
+    keys = cache.keys(recorder, fitted.estimator, plan, seeds)
+    outcomes = run_group(
+        recorder, fitted.estimator, plan, seeds, keys, cache, "raise", receipts=True
+    )
+    for outcome, key in zip(outcomes, keys, strict=True):
+        assert outcome.stored == key
+        assert outcome.record.predictions == [] and outcome.record.estimator is None
+        assert outcome.record.stages.size > 0
+    whole = load_stored(cache, 0, outcomes[0], recorder, fitted.estimator, plan, 11)
+    sent = run_group(recorder, fitted.estimator, plan, [11], None, None, "raise")
+    np.testing.assert_array_equal(whole.predictions[0], sent[0].record.predictions[0])
+    # a folder the worker wrote to but this process cannot see: a clear error
+    cache.path(keys[1]).unlink()
+    with pytest.raises(RuntimeError, match="must be a folder that the workers"):
+        load_stored(cache, 1, outcomes[1], recorder, fitted.estimator, plan, 12)
+
+
+def test_records_are_the_same_whether_members_come_back_or_are_read(tmp_path):
+    sent = ensemble(MarkedTree(), n_jobs=2, record_outputs=["proba"]).fit(X, y)
+    read = ensemble(
+        MarkedTree(),
+        n_jobs=2,
+        record_outputs=["proba"],
+        memory=tmp_path / "cache",
+        record_folder=tmp_path / "run",
+    ).fit(X, y)
+    np.testing.assert_array_equal(
+        read.record_.predictions["train"], sent.record_.predictions["train"]
+    )
+    np.testing.assert_array_equal(
+        read.record_.output("proba"), sent.record_.output("proba")
+    )
+    for a, b in zip(read.estimators_, sent.estimators_, strict=True):
+        np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    # the record folder alone (no memory) keeps no member files afterwards
+    alone = ensemble(MarkedTree(), record_folder=tmp_path / "alone").fit(X, y)
+    assert not (tmp_path / "alone" / "sklearn_difficulty_members").exists()
+    np.testing.assert_array_equal(
+        alone.record_.predictions["train"], sent.record_.predictions["train"]
+    )
