@@ -107,8 +107,10 @@ default="epoch"
     bootstrap : bool, default=False
         Draw each member's training examples with replacement.
     n_jobs : int, default=None
-        Number of members fitted in parallel through joblib; ``-1`` means all
-        processors. The scores do not depend on it, nor on the joblib backend.
+        Number of jobs run at once on joblib's backend; ``-1`` means all
+        processors (on dask or Ray, None too: all the cluster's CPU threads).
+        The scores do not depend on it, nor on the backend (see the README's
+        "Clusters: dask and Ray").
     random_state : int, RandomState instance or None, default=None
         Draws every member's seed once, before any member is fitted.
     memory : str, joblib.Memory or None, default=None
@@ -140,7 +142,9 @@ default="epoch"
     record_folder : str or path-like, default=None
         Keep the record in memory-mapped files in this folder (the folder
         format of :meth:`PredictionRecord.save`), for records larger than
-        memory.
+        memory. With it (or ``memory``), each member is written to the
+        folder where it trains and read back one at a time; on a cluster,
+        it must be a folder the workers share.
     record_outputs : None, "all" or sequence of {"proba", "margin", \
 "error_norm"}, default=None
         What to record per member, stage and example beyond the predicted

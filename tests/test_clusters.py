@@ -149,14 +149,16 @@ def test_dask_with_memory_and_a_record_folder_gives_the_local_record(
     assert all(hasattr(member, "tree_") for member in fitted.estimators_)
 
 
-def test_a_dask_worker_killed_mid_fit_costs_only_its_member(
-    dask_cluster, local_record, tmp_path
+@pytest.mark.parametrize("engine", ["dask", "ray"])
+def test_a_worker_killed_mid_fit_costs_only_its_member(
+    engine, local_record, tmp_path, request
 ):
+    request.getfixturevalue(f"{engine}_cluster")
     marks = tmp_path / "marks"
     marks.mkdir()
     member = MarkedTree(marks=str(marks), stall_on=stalled_seed())
     killer = kill_when_stalled(marks)
-    with joblib.parallel_config(backend="dask"):
+    with joblib.parallel_config(backend=engine):
         fitted = ensemble(member, memory=tmp_path / "cache").fit(X, y)
     killer.join()
     assert (marks / "stalled").exists()  # the kill did happen
@@ -290,24 +292,6 @@ def test_ray_gives_the_local_record(ray_cluster, local_record, tmp_path):
         np.testing.assert_array_equal(
             fitted.record_.predictions["train"], local_record.predictions["train"]
         )
-
-
-def test_a_ray_worker_killed_mid_fit_costs_only_its_member(
-    ray_cluster, local_record, tmp_path
-):
-    marks = tmp_path / "marks"
-    marks.mkdir()
-    member = MarkedTree(marks=str(marks), stall_on=stalled_seed())
-    killer = kill_when_stalled(marks)
-    with joblib.parallel_config(backend="ray"):
-        fitted = ensemble(member, memory=tmp_path / "cache").fit(X, y)
-    killer.join()
-    assert (marks / "stalled").exists()
-    np.testing.assert_array_equal(
-        fitted.record_.predictions["train"], local_record.predictions["train"]
-    )
-    assert fits(marks) == once_but_the_stalled()
-    assert fitted.members_from_memory_ == 1
 
 
 def test_members_asking_for_a_gpu_reserve_a_ray_gpu(ray_cluster, tmp_path):
