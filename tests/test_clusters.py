@@ -458,3 +458,16 @@ def test_records_are_the_same_whether_members_come_back_or_are_read(tmp_path):
     np.testing.assert_array_equal(
         alone.record_.predictions["train"], sent.record_.predictions["train"]
     )
+
+
+def test_jobs_give_their_result_whatever_the_allocator_settings(monkeypatch):
+    from sklearn_difficulty._engines import _call
+
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    for trim in (None, "65536"):  # a dask worker sets it
+        if trim is None:
+            monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+        else:
+            monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", trim)
+        result = _call(lambda a, b: np.ones(2**20)[:2] * a + b, 2, 1)  # 8 MiB
+        np.testing.assert_array_equal(result, [3.0, 3.0])

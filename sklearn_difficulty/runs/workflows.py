@@ -189,8 +189,7 @@ def run(
         Where each member is kept as soon as it has trained (the ensemble's
         ``memory``), so that the same call after a kill trains only the
         missing members: "auto" is ``out/members``
-        (:attr:`RunFolder.memory_path`), a path any folder (members are
-        kept under a key of all that shapes them), None nowhere.
+        (:attr:`RunFolder.memory_path`), a path any folder, None nowhere.
     overwrite : bool, default=False
         Replace a finished run in ``out``: only the files of the run folder
         format are removed (not the members in ``memory``: they are found by
