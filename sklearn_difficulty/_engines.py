@@ -32,6 +32,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -184,8 +185,47 @@ def _joblib_jobs(function, shared, jobs, *, n_jobs, verbose) -> Iterator:
 
 
 def _call(function, *args):
-    with _heap_for_large_arrays():
+    with _heap_for_large_arrays(), _dask_profiler_paused():
         return function(*args)
+
+
+_paused_jobs = 0  # the jobs of this worker process running with it paused
+_paused_lock = threading.Lock()
+
+
+@contextmanager
+def _dask_profiler_paused() -> Iterator[None]:
+    """The dask worker's statistical profiler paused while a job runs.
+
+    Every 10 ms (``distributed.worker.profile.interval``) it walks the stack
+    of every thread of the worker, holding the GIL: members ran 15-20%
+    slower than in loky's workers (one AdaBoost member alone: 0.38 s
+    against 0.32 s; 0.33 s with it paused). It resumes when the worker's
+    last such job ends; the dashboard's profile then shows no member. A
+    no-op outside a dask worker, or with the profiler off.
+    """
+    global _paused_jobs
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        callback = worker.periodic_callbacks.get("profile")
+    except (ImportError, ValueError, AttributeError):
+        callback = None
+    if callback is None:
+        yield
+        return
+    with _paused_lock:
+        _paused_jobs += 1
+        if _paused_jobs == 1:
+            worker.loop.add_callback(callback.stop)
+    try:
+        yield
+    finally:
+        with _paused_lock:
+            _paused_jobs -= 1
+            if _paused_jobs == 0:
+                worker.loop.add_callback(callback.start)
 
 
 #: glibc's mallopt parameter, and the largest threshold it allows (64-bit).

@@ -149,6 +149,30 @@ def test_dask_with_memory_and_a_record_folder_gives_the_local_record(
     assert all(hasattr(member, "tree_") for member in fitted.estimators_)
 
 
+class ProfilerWatch(MarkedTree):
+    """A tree that notes whether its dask worker's profiler runs meanwhile."""
+
+    def fit(self, X, y, sample_weight=None):
+        from distributed import get_worker
+
+        time.sleep(0.05)  # the pause is sent to the worker's event loop
+        running = get_worker().periodic_callbacks["profile"].is_running()
+        (Path(self.marks) / uuid.uuid4().hex).write_text(str(running))
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_the_dask_profiler_is_paused_during_jobs_and_resumes(dask_cluster, tmp_path):
+    with joblib.parallel_config(backend="dask"):
+        ensemble(ProfilerWatch(marks=str(tmp_path))).fit(X, y)
+    noted = [p.read_text() for p in tmp_path.iterdir() if not p.name.startswith("fit")]
+    assert len(noted) == N_MEMBERS and set(noted) == {"False"}
+    time.sleep(0.2)
+    running = dask_cluster.run(
+        lambda dask_worker: dask_worker.periodic_callbacks["profile"].is_running()
+    )
+    assert list(running.values()) == [True, True]
+
+
 @pytest.mark.parametrize("engine", ["dask", "ray"])
 def test_a_worker_killed_mid_fit_costs_only_its_member(
     engine, local_record, tmp_path, request
