@@ -9,7 +9,6 @@ them (SIGKILL, by its process id) in the middle of a fit.
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -22,6 +21,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier
+from test_runs import cli  # the command in a subprocess
 
 from sklearn_difficulty import EnsembleDifficulty, MembersLostError, PredictionRecord
 from sklearn_difficulty._engines import asks_for_gpu, group_size, lost_worker
@@ -155,9 +155,11 @@ class ProfilerWatch(MarkedTree):
     def fit(self, X, y, sample_weight=None):
         from distributed import get_worker
 
-        time.sleep(0.05)  # the pause is sent to the worker's event loop
-        running = get_worker().periodic_callbacks["profile"].is_running()
-        (Path(self.marks) / uuid.uuid4().hex).write_text(str(running))
+        profile = get_worker().periodic_callbacks["profile"]
+        deadline = time.monotonic() + 5  # the pause is sent to the event loop
+        while profile.is_running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (Path(self.marks) / uuid.uuid4().hex).write_text(str(profile.is_running()))
         return super().fit(X, y, sample_weight=sample_weight)
 
 
@@ -166,11 +168,16 @@ def test_the_dask_profiler_is_paused_during_jobs_and_resumes(dask_cluster, tmp_p
         ensemble(ProfilerWatch(marks=str(tmp_path))).fit(X, y)
     noted = [p.read_text() for p in tmp_path.iterdir() if not p.name.startswith("fit")]
     assert len(noted) == N_MEMBERS and set(noted) == {"False"}
-    time.sleep(0.2)
-    running = dask_cluster.run(
-        lambda dask_worker: dask_worker.periodic_callbacks["profile"].is_running()
-    )
-    assert list(running.values()) == [True, True]
+
+    def running():
+        return dask_cluster.run(
+            lambda dask_worker: dask_worker.periodic_callbacks["profile"].is_running()
+        )
+
+    deadline = time.monotonic() + 5
+    while not all(running().values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(running().values()) == [True, True]
 
 
 @pytest.mark.parametrize("engine", ["dask", "ray"])
@@ -376,17 +383,6 @@ def test_lost_worker_errors_are_told_apart_from_member_errors():
 # run() and the command line, pointed at a cluster
 
 ADABOOST = ["--model", "adaboost", "--members", 3, "--rounds", 3, "--max-samples", 0.8]
-
-
-def cli(*args):
-    result = subprocess.run(
-        [sys.executable, "-m", "sklearn_difficulty.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=200,
-    )
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 @pytest.fixture(scope="module")
