@@ -23,6 +23,7 @@ from skorch import NeuralNetClassifier  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from sklearn_difficulty import EnsembleDifficulty, IdenticalMembersWarning  # noqa: E402
+from sklearn_difficulty._files import TEMPORARY_PREFIX  # noqa: E402
 from sklearn_difficulty._random import MemberStreams  # noqa: E402
 from sklearn_difficulty.datasets import load_digits_images  # noqa: E402
 from sklearn_difficulty.nets import MNISTNet, SkorchCNN, VectorisedCNN  # noqa: E402
@@ -241,7 +242,10 @@ EnsembleDifficulty(net, n_estimators=6, random_state=0, memory={memory!r}).fit(
 
 
 def cached(folder: Path) -> int:
-    return len(list((folder / "sklearn_difficulty_members").glob("*.npz")))
+    """Finished entries: not the temporary file (also ``.npz``) that a member
+    is written to before it is renamed, which a SIGKILL may catch or leave."""
+    entries = (folder / "sklearn_difficulty_members").glob("*.npz")
+    return sum(not path.name.startswith(TEMPORARY_PREFIX) for path in entries)
 
 
 def test_a_killed_vectorised_run_resumes_and_matches_an_uninterrupted_one(
