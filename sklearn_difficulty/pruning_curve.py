@@ -261,7 +261,14 @@ def _t_interval(values: np.ndarray, confidence: float):
 
 
 def _check_scores(scores, n: int) -> np.ndarray:
-    values = np.asarray(scores, dtype=float)
+    try:
+        values = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "scores must be numbers, a PredictionRecord, a fitted "
+            "EnsembleDifficulty or the path of a saved record; got "
+            f"{type(scores).__name__}."
+        ) from None
     if values.ndim != 1 or values.size != n:
         raise ValueError(
             f"scores must hold one number per training example ({n}); got shape "

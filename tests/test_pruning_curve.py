@@ -205,12 +205,13 @@ def test_records_ensembles_and_paths_give_the_curve_of_their_scores(
         (dict(scores=np.r_[np.nan, np.ones(199)]), "NaN"),
         (dict(score="aum"), "score and stage choose a score from a record"),
         (dict(scores="missing.npz"), "missing.npz"),
+        (dict(scores=EnsembleDifficulty(ONE_NN)), "a fitted EnsembleDifficulty"),
     ],
 )
 def test_bad_inputs_are_refused_clearly(task, kwargs, message):
     X, y, X_test, y_test, scores, _ = task
     kwargs = {"scores": scores, **kwargs}
-    with pytest.raises((ValueError, OSError), match=message):
+    with pytest.raises((ValueError, TypeError, OSError), match=message):
         pruning_curve(ONE_NN, X, y, X_test, y_test, n_repeats=kwargs.pop(
             "n_repeats", 1), **kwargs)  # fmt: skip
 
