@@ -1,7 +1,7 @@
 """The ``sklearn-difficulty`` command: argument parsing over :mod:`.runs`.
 
 Each command calls one function of :mod:`sklearn_difficulty.runs` (``run``,
-``compare``, ``report``, ``demo``) with the parsed arguments and prints what
+``compare``, ``report``, ``demo``, ``prune``) with the parsed arguments and prints what
 the folder it returns says about itself. The choices it offers come from
 the registries: data sets and models from the runs' catalog
 (:mod:`sklearn_difficulty.runs.catalog`), the scores ``--rank-by`` takes
@@ -14,6 +14,7 @@ import argparse
 import sys
 
 from . import __version__, runs
+from .pruning_curve import DROPS
 from .record import OUTPUTS
 from .runs.catalog import DATA_SETS, MODELS
 from .runs.clusters import BACKENDS
@@ -111,6 +112,21 @@ def _demo(args) -> None:
     for path in folders["reports"]:
         print(f"report written to {path}")
     print(f"open {folders['reports'][0]} in a browser")
+
+
+def _prune(args) -> None:
+    subset = runs.prune(
+        args.run,
+        out=args.out,
+        keep=args.keep,
+        drop=args.drop,
+        score=args.score,
+        stage=args.stage,
+        per_class=args.per_class,
+        random_state=args.seed,
+        overwrite=args.overwrite,
+    )
+    print(subset.describe())
 
 
 def _data_help() -> str:
@@ -255,7 +271,45 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--overwrite", action="store_true")
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(handler=_demo)
+    _add_prune(commands)
     return parser
+
+
+def _add_prune(commands) -> None:
+    prune = commands.add_parser(
+        "prune",
+        help="keep a fraction of a run's training examples; write their indices",
+        description="Score a run's training examples, drop the hardest, the "
+        "easiest or random ones, and write the indices kept (into the run's "
+        "training set), their scores and the settings to an .npz file.",
+    )
+    prune.add_argument("run", help="a finished run folder")
+    prune.add_argument(
+        "--keep", type=_fraction, required=True, help="fraction kept, in (0, 1]"
+    )
+    prune.add_argument(
+        "--drop", choices=DROPS, default="hardest", help="default %(default)s"
+    )
+    prune.add_argument(
+        "--score",
+        choices=["auto", *score_names()],
+        default="auto",
+        metavar="SCORE",
+        help="the registered score that ranks the examples (default %(default)s: "
+        "el2n, aum or learning_speed, the first the run recorded)",
+    )
+    prune.add_argument(
+        "--stage", type=int, help="the stage of a score taken at one stage"
+    )
+    prune.add_argument(
+        "--per-class", action="store_true", help="keep the fraction in each class"
+    )
+    prune.add_argument(
+        "--seed", type=int, default=0, help="seed of --drop random (default 0)"
+    )
+    prune.add_argument("--out", required=True, help="the .npz file to write")
+    prune.add_argument("--overwrite", action="store_true")
+    prune.set_defaults(handler=_prune)
 
 
 def main(argv=None) -> int:

@@ -12,6 +12,7 @@ matplotlib = pytest.importorskip("matplotlib", reason="the plot extra is not ins
 matplotlib.use("Agg")
 
 from matplotlib.colors import to_rgba  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.ensemble import AdaBoostClassifier  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 
@@ -29,6 +30,7 @@ from sklearn_difficulty.plotting import (  # noqa: E402
     JointConsistencyDisplay,
     LearningSpeedDisplay,
     LearningSpeedHistogramDisplay,
+    PruningCurveDisplay,
     ReliabilityDisplay,
     ScoreHistogramDisplay,
     TrajectoryDisplay,
@@ -514,6 +516,7 @@ DISPLAY_MODULES = {
     "JointConsistencyDisplay": "joint_consistency",
     "LearningSpeedDisplay": "learning_speed",
     "LearningSpeedHistogramDisplay": "learning_speed_histogram",
+    "PruningCurveDisplay": "pruning_curve",
     "ReliabilityDisplay": "reliability",
     "ScoreHistogramDisplay": "score_histogram",
     "TrajectoryDisplay": "trajectory",
@@ -553,10 +556,22 @@ def proba_ensemble(iris):
     ).fit(X, y, eval_set={"test": (X_test, y_test)})
 
 
+def _iris_split():
+    """The ``iris`` fixture's split (the proba ensemble's training set first)."""
+    X, y = load_iris(return_X_y=True)
+    order = np.random.RandomState(0).permutation(len(y))
+    X, y = X[order], y[order]
+    return X[:100], y[:100], X[100:], y[100:]
+
+
 # each Display built from one record, with arguments other than the defaults
 FROM_RECORD_ARGUMENTS = {
     DataMapDisplay: ((), {"scored_set": "test", "aggregate": "pooled"}),
     LearningSpeedHistogramDisplay: ((), {"scored_sets": ["test"], "bins": 5}),
+    PruningCurveDisplay: (
+        (KNeighborsClassifier(n_neighbors=1), *_iris_split()),
+        {"keep": (0.6, 0.3), "drop": ("hardest", "random"), "random_state": 0},
+    ),
     ReliabilityDisplay: (
         ("consistency",),
         {"scored_set": "test", "n_splits": 3, "random_state": 0, "target": 0.8},

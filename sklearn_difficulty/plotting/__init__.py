@@ -29,6 +29,7 @@ from .group_accuracy import GroupAccuracyDisplay
 from .joint_consistency import JointConsistencyDisplay
 from .learning_speed import LearningSpeedDisplay
 from .learning_speed_histogram import LearningSpeedHistogramDisplay
+from .pruning_curve import PruningCurveDisplay
 from .reliability import ReliabilityDisplay
 from .score_histogram import ScoreHistogramDisplay
 from .trajectory import TrajectoryDisplay
@@ -39,6 +40,7 @@ __all__ = [
     "JointConsistencyDisplay",
     "LearningSpeedDisplay",
     "LearningSpeedHistogramDisplay",
+    "PruningCurveDisplay",
     "ReliabilityDisplay",
     "ScoreHistogramDisplay",
     "TrajectoryDisplay",

@@ -1,4 +1,4 @@
-"""Runs as Python objects: ``run``, ``compare``, ``report`` and ``demo``.
+"""Runs as Python objects: ``run``, ``compare``, ``report``, ``demo``, ``prune``.
 
 Each workflow is a plain function with keyword arguments that a notebook
 calls directly and that returns the folder it wrote, as an object: :func:`run`
@@ -25,6 +25,8 @@ One concept per module:
   their captions;
 - ``_html`` and ``templates/``: the report, rendered from what a folder
   holds, every value escaped;
+- :mod:`~sklearn_difficulty.runs.subsets`: ``prune``, the training examples
+  a run's scores keep, written to an ``.npz`` file;
 - :mod:`~sklearn_difficulty.runs.catalog`: the data sets and models a run
   can name (re-exported by :mod:`sklearn_difficulty.registries`).
 """
@@ -46,6 +48,7 @@ from .folders import (
     open_folder,
     write_scores,
 )
+from .subsets import PrunedSubset, load_subset, prune
 from .summary import (
     DEFAULT_RANK_BY,
     N_EXAMPLES,
@@ -70,6 +73,7 @@ __all__ = [
     "RELIABILITY_SPLITS",
     "RELIABILITY_TARGET",
     "ComparisonFolder",
+    "PrunedSubset",
     "RunFolder",
     "check_ranking",
     "compare",
@@ -81,7 +85,9 @@ __all__ = [
     "describe_reliability",
     "describe_run",
     "learning_speed_reliability",
+    "load_subset",
     "open_folder",
+    "prune",
     "rank_examples",
     "reliability_summary",
     "render_comparison",
