@@ -19,7 +19,7 @@ LAYERS = [
     | {"compare", "frames"},
     {"ensemble"},
     {"nets", "datasets"},
-    {"selection", "pruning", "experiments"},
+    {"selection", "pruning", "experiments", "curriculum"},
     {"plotting"},
     {"runs", "registries"},
     {"cli"},
