@@ -35,17 +35,17 @@ def _check_step(step, n_examples) -> tuple[int, int]:
 
 
 def _check_fraction(name: str, value) -> float:
-    if not isinstance(value, Real) or not 0 < value <= 1:
+    if not isinstance(value, Real) or not 0 < float(value) <= 1:
         raise ValueError(f"{name} must be in (0, 1]; got {value!r}.")
     return float(value)
 
 
 def _check_positive(name: str, value, integer: bool = True):
     kind = Integral if integer else Real
-    if not isinstance(value, kind) or value <= 0:
+    if not isinstance(value, kind) or float(value) <= 0:
         what = "a positive integer" if integer else "a positive number"
         raise ValueError(f"{name} must be {what}; got {value!r}.")
-    return int(value) if integer else float(value)
+    return int(value) if integer else float(value)  # type: ignore[call-overload]
 
 
 def _size(fraction: float, n_examples: int) -> int:
