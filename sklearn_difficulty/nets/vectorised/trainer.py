@@ -446,11 +446,6 @@ class GroupTrainer:
     def check_sampler(self) -> None:
         """A clear error unless the sampler fits the training set and the members."""
         sampler = self.settings.sampler
-        if not (hasattr(sampler, "batch") and hasattr(sampler, "check_n_samples")):
-            raise ValueError(
-                "sampler must be a sklearn_difficulty.curriculum.CurriculumSampler "
-                f"(a batch(step, generator) method); got {type(sampler).__name__}."
-            )
         if any(indices is not None for indices in self.indices):
             raise ValueError(
                 "a curriculum sampler draws from all the training examples: it "
@@ -464,29 +459,21 @@ class GroupTrainer:
             )
 
     def epoch_batches(self) -> list[torch.Tensor]:
-        """The members' batches of the next epoch, each (members, batch size).
-
-        Each member draws from its own "order" generator: a permutation of
-        its rows, or, with a sampler, the sampler's batch for each step
-        (the steps counted over the whole training, from 0).
-        """
-        sampler = self.settings.sampler
+        """The members' batches of the next epoch, each (members, batch size):
+        from each member's "order" generator, a permutation of its rows or,
+        with a sampler, its batch at each step (counted from 0 over training)."""
+        sampler, device = self.settings.sampler, self.data.device
         if sampler is not None:
-            first = self.steps
+            steps = range(self.steps, self.steps + self.steps_per_epoch)
             return [
-                torch.stack([sampler.batch(first + i, g) for g in self.orders])
-                for i in range(self.steps_per_epoch)
+                torch.stack([sampler.batch(s, g) for g in self.orders]) for s in steps
             ]
         n_rows = self.rows.shape[1]
         order = torch.stack(
-            [
-                torch.randperm(n_rows, generator=g, device=self.data.device)
-                for g in self.orders
-            ]
+            [torch.randperm(n_rows, generator=g, device=device) for g in self.orders]
         )
-        return list(
-            torch.gather(self.rows, 1, order).split(self.settings.batch_size, dim=1)
-        )
+        batches = torch.gather(self.rows, 1, order)
+        return list(batches.split(self.settings.batch_size, dim=1))
 
     def run_epoch(self) -> np.ndarray:
         """One epoch, each member in its own batch order; its mean training loss.
