@@ -19,7 +19,7 @@ LAYERS = [
     | {"compare", "frames"},
     {"ensemble"},
     {"nets", "datasets"},
-    {"selection", "pruning", "experiments", "pruning_curve"},
+    {"selection", "pruning", "experiments", "pruning_curve", "curriculum"},
     {"plotting"},
     {"runs", "registries"},
     {"cli"},

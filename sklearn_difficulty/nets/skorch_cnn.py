@@ -109,6 +109,13 @@ default="auto"
         in memory order: the same ``random_state`` drops other units. Not to
         be confused with ``channels="last"``, the axis order of the arrays
         given.
+    iterator_train__sampler : torch Sampler, default=None
+        A :class:`~sklearn_difficulty.curriculum.CurriculumSampler` (with
+        the net's ``batch_size``) trains on a curriculum. A sampler replaces
+        the shuffling (``iterator_train__shuffle`` is then ignored); one that
+        can ``reset`` is reset at every ``fit`` (not ``partial_fit``), with
+        a seed from the net's batch-order stream when ``random_state`` is
+        set.
     random_state : int, RandomState instance or None, default=None
         The seed of the net's initial weights, dropout masks and batch order
         (unless ``iterator_train__generator`` is given), drawn from streams
@@ -336,6 +343,9 @@ default="auto"
 
     def get_params_for(self, prefix):
         params = super().get_params_for(prefix)
+        if prefix == "iterator_train" and params.get("sampler") is not None:
+            self._check_sampler(params["sampler"])
+            params["shuffle"] = False  # the sampler orders the batches
         streams = getattr(self, "_torch_streams_", None)
         if (
             prefix == "iterator_train"
@@ -345,6 +355,39 @@ default="auto"
         ):
             params.setdefault("generator", streams.order)
         return params
+
+    # A curriculum sampler ----------------------------------------------------------
+
+    def _check_sampler(self, sampler) -> None:
+        size = getattr(sampler, "batch_size", None)
+        if size is not None and int(size) != int(self.batch_size):
+            raise ValueError(
+                f"the sampler's batch_size ({size}) differs from the net's "
+                f"({self.batch_size}): the DataLoader would cut its batches "
+                "elsewhere; give them the same."
+            )
+
+    def _reset_sampler(self) -> None:
+        """A new fit starts a sampler that can reset (a curriculum) at step 0.
+
+        Its seed comes from the net's batch-order stream when the net has a
+        ``random_state``, else from torch's global generator.
+        """
+        sampler = super().get_params_for("iterator_train").get("sampler")
+        if not callable(getattr(sampler, "reset", None)):
+            return
+        streams = self._torch_streams_
+        seed = None
+        if streams is not None:
+            seed = int(torch.randint(2**62, (1,), generator=streams.order).item())
+        sampler.reset(seed)
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            sampler = super().get_params_for("iterator_train").get("sampler")
+            if callable(getattr(sampler, "check_n_samples", None)):
+                sampler.check_n_samples(len(dataset))
+        return super().get_iterator(dataset, training=training)
 
     # Fitting ------------------------------------------------------------------
 
@@ -360,6 +403,7 @@ default="auto"
             super().initialize()
             if self._torch_streams_ is not None:  # from here on: dropout masks
                 self._torch_streams_.start_dropout()
+            self._reset_sampler()
         return self
 
     def initialize_module(self):

@@ -228,6 +228,15 @@ class VectorisedCNN(VectorisedMembers, ClassifierMixin, BaseEstimator):
         The seed of the network fitted on its own (its initial weights,
         batch order and dropout masks). In an ensemble each member gets its
         own seed from the ensemble's ``random_state``.
+    sampler : CurriculumSampler or None, default=None
+        A curriculum (:class:`~sklearn_difficulty.curriculum.
+        CurriculumSampler`, with the same ``batch_size``): the batch of
+        each optimiser step is drawn from the sampler's pool at that step
+        (counted from 0 over the whole training), each member with its own
+        batch-order generator; an epoch is still ``ceil(n_samples /
+        batch_size)`` steps. None: each epoch goes through a new
+        permutation of the training examples. Members must train on all the
+        examples (no ``max_samples`` in the ensemble).
 
     Attributes
     ----------
@@ -258,6 +267,7 @@ class VectorisedCNN(VectorisedMembers, ClassifierMixin, BaseEstimator):
         channels="auto",
         random_state=None,
         num_workers=0,
+        sampler=None,
     ):
         self.module = module
         self.module_kwargs = module_kwargs
@@ -276,6 +286,7 @@ class VectorisedCNN(VectorisedMembers, ClassifierMixin, BaseEstimator):
         self.channels = channels
         self.random_state = random_state
         self.num_workers = num_workers
+        self.sampler = sampler
 
     # Settings ---------------------------------------------------------------------
 

@@ -74,6 +74,10 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         The seed of the network fitted on its own. In an ensemble each
         member gets its own seed from the ensemble's ``random_state``.
+    sampler : CurriculumSampler or None, default=None
+        A curriculum: each step's batch drawn from the sampler's pool (see
+        :class:`~sklearn_difficulty.nets.VectorisedCNN`); its ``batch_size``
+        must equal ``batch_size`` (200 for "auto").
 
     Attributes
     ----------
@@ -117,6 +121,7 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
         device="cpu",
         member_chunk=None,
         random_state=None,
+        sampler=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -133,6 +138,7 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
         self.device = device
         self.member_chunk = member_chunk
         self.random_state = random_state
+        self.sampler = sampler
 
     # Settings ---------------------------------------------------------------------
 
@@ -197,6 +203,7 @@ class VectorisedMLP(VectorisedMembers, ClassifierMixin, BaseEstimator):
             eps=float(self.epsilon),
             nesterov=bool(self.nesterovs_momentum) and self.momentum > 0,
             decay_biases=False,
+            sampler=self.sampler,
         )
 
     # One network on its own -----------------------------------------------------

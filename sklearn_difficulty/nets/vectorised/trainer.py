@@ -87,6 +87,7 @@ class TrainingSettings:
     eps: float = 1e-8
     nesterov: bool = False
     decay_biases: bool = True
+    sampler: Any = None
 
     @classmethod
     def from_params(cls, params: Mapping) -> TrainingSettings:
@@ -362,6 +363,8 @@ class GroupTrainer:
         self.stores = [StageStore(plan) for _ in streams]
         self.history = np.zeros((self.n_members, self.n_epochs))
         self.steps_per_epoch = steps_per_epoch(self.rows.shape[1], settings.batch_size)
+        if settings.sampler is not None:
+            self.check_sampler()
         self.recorded_steps = frozenset(
             ()
             if plan.schedule is None
@@ -440,6 +443,38 @@ class GroupTrainer:
                 self.record_stage(epoch)
         return self.results()
 
+    def check_sampler(self) -> None:
+        """A clear error unless the sampler fits the training set and the members."""
+        sampler = self.settings.sampler
+        if any(indices is not None for indices in self.indices):
+            raise ValueError(
+                "a curriculum sampler draws from all the training examples: it "
+                "cannot train members on subsets (max_samples, bootstrap)."
+            )
+        sampler.check_n_samples(len(self.data.y))
+        if int(sampler.batch_size) != self.settings.batch_size:
+            raise ValueError(
+                f"the sampler's batch_size ({sampler.batch_size}) differs from the "
+                f"network's ({self.settings.batch_size}): give them the same."
+            )
+
+    def epoch_batches(self) -> list[torch.Tensor]:
+        """The members' batches of the next epoch, each (members, batch size):
+        from each member's "order" generator, a permutation of its rows or,
+        with a sampler, its batch at each step (counted from 0 over training)."""
+        sampler, device = self.settings.sampler, self.data.device
+        if sampler is not None:
+            steps = range(self.steps, self.steps + self.steps_per_epoch)
+            return [
+                torch.stack([sampler.batch(s, g) for g in self.orders]) for s in steps
+            ]
+        n_rows = self.rows.shape[1]
+        order = torch.stack(
+            [torch.randperm(n_rows, generator=g, device=device) for g in self.orders]
+        )
+        batches = torch.gather(self.rows, 1, order)
+        return list(batches.split(self.settings.batch_size, dim=1))
+
     def run_epoch(self) -> np.ndarray:
         """One epoch, each member in its own batch order; its mean training loss.
 
@@ -447,25 +482,18 @@ class GroupTrainer:
         and put back into training mode.
         """
         self.net.train(True)
-        n_rows = self.rows.shape[1]
-        order = torch.stack(
-            [
-                torch.randperm(n_rows, generator=g, device=self.data.device)
-                for g in self.orders
-            ]
-        )
-        batches = torch.gather(self.rows, 1, order).split(
-            self.settings.batch_size, dim=1
-        )
+        batches = self.epoch_batches()
         losses = torch.zeros(self.n_members, device=self.data.device)
+        n_drawn = 0
         for batch, images in zip(batches, self.data.X.batches(batches), strict=True):
             losses += self.step(batch, images) * batch.shape[1]
+            n_drawn += batch.shape[1]
             if self.steps in self.recorded_steps:
                 self.record_stage(self.steps)
                 self.net.train(True)
         if self.schedule is not None:
             self.schedule.step()
-        return (losses / n_rows).cpu().numpy()
+        return (losses / n_drawn).cpu().numpy()
 
     def step(self, batch: torch.Tensor, images: torch.Tensor) -> torch.Tensor:
         """One training step of every member on its batch; its mean loss."""
