@@ -320,3 +320,43 @@ def test_prune_errors_a_person_can_act_on(run_folder, tmp_path, capsys, args,
     assert not out.exists()
     with pytest.raises(SystemExit):
         main(["prune", str(run_folder.path), "--keep", "1.5", "--out", str(out)])
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"indices": np.array([3, 2, 5])}, "increasing"),
+        ({"indices": np.array([0, 1, 60])}, "within the 60"),
+        ({"indices": np.array([-1, 2, 5])}, "increasing"),
+        ({"indices": np.array([0.0, 1.0, 2.0])}, "integer"),
+        ({"scores": np.array([0.1, np.nan, 0.3])}, "NaN"),
+        ({"scores": np.array([0.1, 0.2])}, "one per kept"),
+        ({"n_train": "60"}, "n_train"),
+        ({"n_kept": 4}, "n_kept"),
+        ({"format": "something else"}, "not a pruned subset"),
+    ],
+)
+def test_a_subset_file_from_elsewhere_is_checked_value_by_value(
+    tmp_path, change, message
+):
+    settings = {
+        "format": "sklearn-difficulty pruned subset",
+        "n_train": 60,
+        "n_kept": 3,
+    }
+    arrays = {"indices": np.array([0, 2, 5]), "scores": np.array([0.1, 0.2, 0.3])}
+    settings.update({k: v for k, v in change.items() if k not in arrays})
+    arrays.update({k: v for k, v in change.items() if k in arrays})
+    path = tmp_path / "subset.npz"
+    np.savez(path, settings=json.dumps(settings), **arrays)
+    with pytest.raises(ValueError, match=message):
+        load_subset(path)
+    # The same file unchanged is read.
+    settings = {
+        "format": "sklearn-difficulty pruned subset",
+        "n_train": 60,
+        "n_kept": 3,
+    }
+    np.savez(path, settings=json.dumps(settings), indices=np.array([0, 2, 5]),
+             scores=np.array([0.1, 0.2, 0.3]))  # fmt: skip
+    assert load_subset(path).indices.tolist() == [0, 2, 5]

@@ -187,4 +187,25 @@ def load_subset(path) -> PrunedSubset:
         indices, scores = content["indices"], content["scores"]
     if not isinstance(settings, dict) or settings.get("format") != SUBSET_FORMAT:
         raise ValueError(f"{path} is not a pruned subset of sklearn-difficulty.")
+    _check_subset(path, indices, scores, settings)
     return PrunedSubset(Path(path), indices, scores, settings)
+
+
+def _check_subset(path, indices, scores, settings: dict) -> None:
+    """Every value of a subset file checked: it may come from someone else."""
+    n_train = settings.get("n_train")
+    if not isinstance(n_train, int) or isinstance(n_train, bool) or n_train < 1:
+        raise ValueError(f"{path}: n_train must be a positive integer.")
+    if indices.ndim != 1 or indices.dtype.kind not in "iu" or indices.size == 0:
+        raise ValueError(f"{path}: indices must be a non-empty 1-D integer array.")
+    if indices[0] < 0 or indices[-1] >= n_train or np.any(np.diff(indices) <= 0):
+        raise ValueError(
+            f"{path}: indices must be increasing, without repeats, within the "
+            f"{n_train} training examples."
+        )
+    if settings.get("n_kept") != indices.size:
+        raise ValueError(f"{path}: n_kept does not match the indices.")
+    if scores.shape != indices.shape or scores.dtype.kind != "f":
+        raise ValueError(f"{path}: scores must be floats, one per kept example.")
+    if not np.isfinite(scores).all():
+        raise ValueError(f"{path}: scores hold NaN or infinity.")
