@@ -6,8 +6,10 @@ exponentially with the steps. Here the order is self-taught (the learning
 speed of the vanilla ensemble's own members), the network is the paper's
 MNIST network trained with VectorisedCNN (4 members at once per condition),
 and the figure shows the members' mean test accuracy after every epoch, with
-the pool's size. ``python examples/plot_curriculum.py [--out figures]``,
-about a minute on a CPU (62 s measured on 2 cores).
+the pool's size; it prints the paper's phase of learning at each stage of
+each condition (:func:`~sklearn_difficulty.phases.learning_phases`).
+``python examples/plot_curriculum.py [--out figures]``, about a minute on a
+CPU (62 s measured on 2 cores).
 """
 
 import matplotlib.pyplot as plt
@@ -17,6 +19,7 @@ from _shared import digits, output_folder, save
 from sklearn_difficulty import EnsembleDifficulty, member_accuracy
 from sklearn_difficulty.curriculum import CurriculumSampler, order_from_record
 from sklearn_difficulty.nets import VectorisedCNN
+from sklearn_difficulty.phases import learning_phases
 
 BATCH, EPOCHS, MEMBERS = 100, 4, 4
 # The authors' exponential pacing, faster for a short run: 10% of the
@@ -55,6 +58,7 @@ def main():
         sem = accuracy.std(axis=0, ddof=1) / np.sqrt(len(accuracy))
         ax.errorbar(record.steps, mean, yerr=sem, label=name, capsize=2)
         print(f"{name:>10}: test accuracy after each epoch {np.round(mean, 3)}")
+        print(f"{'':>10}  phase at each stage: {', '.join(learning_phases(record))}")
     ax.set_ylabel("test accuracy (mean ± s.e.m.)")
     ax.legend()
     steps = np.arange(records["vanilla"].steps.max() + 1)
