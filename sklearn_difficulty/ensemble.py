@@ -223,7 +223,7 @@ default="epoch"
     sample_shape_ : tuple of int
         Shape of one sample seen during fit: ``(n_features,)``, or the shape
         of one image.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has feature names.
 
     See Also
