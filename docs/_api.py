@@ -49,9 +49,7 @@ def homes() -> dict[tuple[str, str], str]:
         obj = getattr(importlib.import_module(module_name), name)
         defined = getattr(obj, "__module__", None) or ""
         holding = [
-            (m, n)
-            for m, n in candidates
-            if defined == m or defined.startswith(m + ".")
+            (m, n) for m, n in candidates if defined == m or defined.startswith(m + ".")
         ]
         # the deepest module holding the definition, else the shallowest exporter
         if holding:
@@ -73,8 +71,6 @@ def write_api_page(path: Path) -> None:
     where = homes()
     lines = [
         ".. This page is written by docs/_api.py at each build: do not edit.",
-        "",
-        ".. _api:",
         "",
         "=============",
         "API reference",

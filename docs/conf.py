@@ -96,6 +96,8 @@ html_theme_options = {
     "footer_end": [],
     "secondary_sidebar_items": ["page-toc"],
 }
+# a mode of its own, or the theme logs "Got invalid theme mode" as a console error
+html_context = {"default_mode": "light"}
 html_sidebars = {"index": [], "reproducing_the_paper": []}
 html_show_sourcelink = False
 html_copy_source = False
