@@ -109,8 +109,8 @@ default="epoch"
     n_jobs : int, default=None
         Number of jobs run at once on joblib's backend; ``-1`` means all
         processors (on dask or Ray, None too: all the cluster's CPU threads).
-        The scores do not depend on it, nor on the backend (see the README's
-        "Clusters: dask and Ray").
+        The scores do not depend on it, nor on the backend (see the user guide's
+        "Clusters: dask and Ray", ``docs/guide/long_runs.md``).
     random_state : int, RandomState instance or None, default=None
         Draws every member's seed once, before any member is fitted.
     memory : str, joblib.Memory or None, default=None

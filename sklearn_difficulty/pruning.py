@@ -134,7 +134,7 @@ class DifficultyPruner(BaseCleaningSampler):
         default scorer's does), else AUM when it holds margins, else learning
         speed: EL2N found flipped labels best of all the scores on the data
         sets where the label-noise benchmark chooses defaults, and was
-        confirmed on others (see the README).
+        confirmed on others (``docs/guide/label_cleaning.md``).
         :func:`~sklearn_difficulty.scores.score_examples` turns the score into
         one number per example, higher easier. A score that needs outputs
         beyond the labels (:func:`~sklearn_difficulty.scores.outputs_needed`:
@@ -151,7 +151,7 @@ class DifficultyPruner(BaseCleaningSampler):
         removes the hardest wherever they are: on the data sets where the
         label-noise benchmark chooses defaults, the removed set held more of
         the flipped labels that way (precision 0.775 against 0.758 over 12
-        settings, 3 seeds each; see the README).
+        settings, 3 seeds each; ``docs/guide/label_cleaning.md``).
     random_state : int or None, default=None
         Seed of the default scorer.
 
