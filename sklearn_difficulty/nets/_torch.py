@@ -62,7 +62,21 @@ __all__ = [
 
 
 def resolve_device(device) -> str:
-    """The device to run on: ``device``, or "cpu" with a warning when CUDA is absent."""
+    """The device to run on: ``device``, or "cpu" with a warning when CUDA is absent.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import torch
+    >>> from sklearn_difficulty.nets import resolve_device
+    >>> resolve_device("cpu")
+    'cpu'
+    >>> with warnings.catch_warnings():  # a DeviceWarning without CUDA
+    ...     warnings.simplefilter("ignore")
+    ...     device = resolve_device("cuda")
+    >>> device == ("cuda" if torch.cuda.is_available() else "cpu")
+    True
+    """
     name = str(device)
     if name.startswith("cuda") and not torch.cuda.is_available():
         warnings.warn(

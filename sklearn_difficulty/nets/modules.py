@@ -33,7 +33,21 @@ __all__ = [
 
 
 def xavier_init(module: nn.Module) -> None:
-    """Glorot-uniform weights and zero biases for every conv and linear layer."""
+    """Glorot-uniform weights and zero biases for every conv and linear layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from sklearn_difficulty.nets.modules import xavier_init
+    >>> layer = nn.Linear(4, 3)
+    >>> xavier_init(layer)
+    >>> layer.bias
+    Parameter containing:
+    tensor([0., 0., 0.], requires_grad=True)
+    >>> bool(layer.weight.abs().max() <= (6 / (4 + 3)) ** 0.5)
+    True
+    """
     for layer in module.modules():
         if isinstance(layer, nn.Conv2d | nn.Linear):
             nn.init.xavier_uniform_(layer.weight)
@@ -156,6 +170,14 @@ class SmallSTVGG(_ConvNet):
     """small st-VGG: 4 convolutions of 32, 32, 64, 64 3x3 filters, dense 128.
 
     Parameters are those of :class:`STVGG`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets import SmallSTVGG
+    >>> net = SmallSTVGG(input_shape=(3, 32, 32), n_classes=10)
+    >>> net(torch.zeros(4, 3, 32, 32)).shape
+    torch.Size([4, 10])
     """
 
     def __init__(self, input_shape, n_classes, *, linear=False, dropout=True):
@@ -178,6 +200,14 @@ class MNISTNet(_ConvNet):
     with 0.5 dropout, and the output layer.
 
     Parameters are those of :class:`STVGG`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets import MNISTNet
+    >>> net = MNISTNet(input_shape=(1, 28, 28), n_classes=10)
+    >>> net(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
     """
 
     def __init__(self, input_shape, n_classes, *, linear=False, dropout=True):

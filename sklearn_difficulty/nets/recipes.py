@@ -172,7 +172,14 @@ def recipe_for(module) -> Recipe:
 
 
 def is_auto(value) -> bool:
-    """Whether a training setting is left to the recipe ("auto")."""
+    """Whether a training setting is left to the recipe ("auto").
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.nets.recipes import is_auto
+    >>> is_auto("auto"), is_auto(0.05), is_auto(None)
+    (True, False, False)
+    """
     return isinstance(value, str) and value == "auto"
 
 

@@ -26,7 +26,22 @@ __all__ = ["EpochPredictionRecorder", "output_scores", "predict_labels"]
 
 
 def predict_labels(net, dataset) -> np.ndarray:
-    """Class index of each example from one eval-mode pass (dropout off, no grad)."""
+    """Class index of each example from one eval-mode pass (dropout off, no grad).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skorch import NeuralNetClassifier
+    >>> from sklearn_difficulty.nets.skorch_callback import predict_labels
+    >>> net = NeuralNetClassifier(
+    ...     torch.nn.Linear, module__in_features=2, module__out_features=2,
+    ...     criterion=torch.nn.CrossEntropyLoss).initialize()
+    >>> with torch.no_grad():  # logits = inputs
+    ...     _ = net.module_.weight.copy_(torch.eye(2)), net.module_.bias.zero_()
+    >>> predict_labels(net, np.array([[1, 0], [0, 1], [3, 2]], dtype=np.float32))
+    array([0, 1, 0])
+    """
     labels = [labels for labels, _ in _eval_pass(net, dataset)]
     return np.concatenate(labels) if labels else np.empty(0, dtype=np.int64)
 
@@ -63,6 +78,20 @@ def output_scores(net, output: torch.Tensor) -> dict[str, np.ndarray]:
     user's) gives what ``predict_proba`` gives, ``{"proba": ...}``: the
     margin then comes from the log-probabilities. Either way the recorded
     probabilities are those of ``predict_proba``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skorch import NeuralNetClassifier
+    >>> from sklearn_difficulty.nets.skorch_callback import output_scores
+    >>> def net(criterion):
+    ...     return NeuralNetClassifier(
+    ...         torch.nn.Linear, module__in_features=2, module__out_features=3,
+    ...         criterion=criterion).initialize()
+    >>> output_scores(net(torch.nn.CrossEntropyLoss), torch.tensor([[2.0, 0.0, -1.0]]))
+    {'scores': array([[ 2.,  0., -1.]])}
+    >>> output_scores(net(torch.nn.NLLLoss), torch.tensor([[0.5, 0.25, 0.25]]))
+    {'proba': array([[0.5 , 0.25, 0.25]])}
     """
     nonlinearity = net._get_predict_nonlinearity()
     if _is_softmax(nonlinearity):

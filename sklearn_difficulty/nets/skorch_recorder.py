@@ -74,7 +74,19 @@ class _SeedDropout(Callback):
 
 
 def is_skorch_net(estimator) -> bool:
-    """Whether ``estimator`` is a skorch network."""
+    """Whether ``estimator`` is a skorch network.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skorch import NeuralNetClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_difficulty.nets.skorch_recorder import is_skorch_net
+    >>> is_skorch_net(NeuralNetClassifier(torch.nn.Linear))
+    True
+    >>> is_skorch_net(LogisticRegression())
+    False
+    """
     return any(
         cls.__module__.split(".")[0] == "skorch" for cls in type(estimator).__mro__
     )
@@ -128,6 +140,18 @@ class SkorchOptions:
     drop_default_split : bool
         The net holds skorch's own default validation split (not one the
         user passed): members train on all their data instead.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skorch import NeuralNetClassifier
+    >>> from sklearn_difficulty.nets import SkorchRecorder
+    >>> net = NeuralNetClassifier(torch.nn.Linear)
+    >>> SkorchRecorder().settings(net, n_epochs=2).options
+    SkorchOptions(drop_default_split=True)
+    >>> net = NeuralNetClassifier(torch.nn.Linear, train_split=None)  # no split
+    >>> SkorchRecorder().settings(net, n_epochs=2).options
+    SkorchOptions(drop_default_split=False)
     """
 
     drop_default_split: bool
@@ -157,6 +181,24 @@ class SkorchRecorder(Recorder):
     validation batches are not steps). Recording never changes training: a
     member recorded after steps is, at the end of each epoch, the member
     recorded after epochs, and predicts the same.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skorch import NeuralNetClassifier
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = NeuralNetClassifier(
+    ...     torch.nn.Linear, module__in_features=4, module__out_features=3,
+    ...     criterion=torch.nn.CrossEntropyLoss, max_epochs=2, lr=0.05, verbose=0)
+    >>> ed = EnsembleDifficulty(net, n_estimators=2, random_state=0)
+    >>> ed = ed.fit(X.astype(np.float32), y)
+    >>> ed.stage_method_, ed.stages_  # the untrained members, then 2 epochs
+    ('skorch', array([0, 1, 2]))
+    >>> ed.consistency_.shape
+    (3, 150)
     """
 
     name = "skorch"

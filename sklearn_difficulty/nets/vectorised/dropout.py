@@ -23,10 +23,20 @@ LAYERS_PER_STEP = 64
 
 
 def keep_mask(keys, layer: int, member_shape, p: float, device) -> torch.Tensor:
-    """Dropout keep-masks of shape (members, *member_shape), one per member key.
+    """Dropout keep-masks of shape ``(members, *member_shape)``, one per member key.
 
     ``keys`` holds each member's dropout seed and training step; element i
     of a member's mask depends on those, the layer and i alone.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets.vectorised.dropout import keep_mask
+    >>> keys = torch.tensor([[7, 0], [7, 0], [8, 0]])  # (dropout seed, step)
+    >>> keep_mask(keys, 0, (6,), 0.5, "cpu")  # the same key, the same mask
+    tensor([[False, False,  True,  True,  True, False],
+            [False, False,  True,  True,  True, False],
+            [ True, False, False,  True,  True,  True]])
     """
     index = torch.arange(int(np.prod(member_shape)), device=device).view(member_shape)
     extra = (1,) * len(member_shape)
@@ -40,6 +50,20 @@ class KeyedDropout(nn.Module):
 
     Under ``vmap`` each member sees its own ``key`` buffer (dropout seed,
     step), passed in with the stacked buffers.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_difficulty.nets.vectorised.dropout import KeyedDropout
+    >>> layer = KeyedDropout(0.5, layer=0)
+    >>> layer.key[:] = torch.tensor([7, 0])  # dropout seed 7, step 0
+    >>> layer(torch.ones(8))
+    tensor([0., 0., 2., 2., 2., 0., 2., 0.])
+    >>> layer.key[1] = 1  # the next step draws a new mask
+    >>> layer(torch.ones(8))
+    tensor([0., 0., 0., 0., 2., 2., 2., 2.])
+    >>> layer.eval()(torch.ones(8))
+    tensor([1., 1., 1., 1., 1., 1., 1., 1.])
     """
 
     def __init__(self, p: float, layer: int):
@@ -62,6 +86,16 @@ def keyed_dropouts(module: nn.Module) -> list[str]:
 
     Other dropout layers (``nn.Dropout2d``, ...) are refused: they would
     draw from a generator the members share.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from sklearn_difficulty.nets.vectorised.dropout import keyed_dropouts
+    >>> module = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Dropout(0.25))
+    >>> keyed_dropouts(module)
+    ['1', '2']
+    >>> type(module[2]).__name__, module[2].p, module[2].layer
+    ('KeyedDropout', 0.25, 1)
     """
     names: list[str] = []
     for name, layer in list(module.named_modules()):

@@ -28,6 +28,17 @@ class VectorisedMembers:
     trainer reads them, checked) and :meth:`resolved_max_epochs`; the
     "vectorised" recorder reaches it through these and
     :meth:`record_members`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X, y = X[:20].reshape(-1, 1, 8, 8) / 16, y[:20]
+    >>> net = VectorisedCNN("mnist", max_epochs=2, batch_size=20)
+    >>> records = net.fit_members(X, y, seeds=[0, 1], scored=[X], n_classes=10)
+    >>> records[1].stages, records[1].predictions[0].shape  # (stages, examples)
+    (array([0, 1, 2]), (3, 20))
     """
 
     def training_settings(self) -> TrainingSettings:  # pragma: no cover - abstract
@@ -245,6 +256,18 @@ class VectorisedCNN(VectorisedMembers, ClassifierMixin, BaseEstimator):
     classes_ : ndarray
     history_ : list of float
         Mean training loss per epoch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X, y = X[:40].reshape(-1, 1, 8, 8) / 16, y[:40]  # 40 images, 8x8
+    >>> net = VectorisedCNN("mnist", max_epochs=2, batch_size=20)
+    >>> ed = EnsembleDifficulty(net, n_estimators=3, random_state=0).fit(X, y)
+    >>> ed.stage_method_, ed.consistency_.shape  # stage 0 and 2 epochs
+    ('vectorised', (3, 40))
     """
 
     def __init__(

@@ -33,6 +33,22 @@ class GroupedConvNet:
         step on).
     channels_last : bool, default=True
         Run on channels-last activations.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.func import stack_module_state
+    >>> from sklearn_difficulty.nets import MNISTNet
+    >>> from sklearn_difficulty.nets.vectorised.grouped_conv import GroupedConvNet
+    >>> _ = torch.manual_seed(0)
+    >>> members = [MNISTNet((1, 8, 8), 3).eval() for _ in range(2)]
+    >>> params, buffers = stack_module_state(members)
+    >>> net = GroupedConvNet(members[0], 2, torch.zeros(2, 2, dtype=torch.int64))
+    >>> net.train(False)
+    >>> x = torch.rand(5, 1, 8, 8)
+    >>> logits = net.shared(params, buffers, x)  # (members, batch, classes)
+    >>> logits.shape, torch.allclose(logits[1], members[1](x), atol=1e-6)
+    (torch.Size([2, 5, 3]), True)
     """
 
     def __init__(

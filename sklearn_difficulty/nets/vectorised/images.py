@@ -35,6 +35,21 @@ class ImageLoader:
         made dense).
     num_workers : int
     device : torch.device
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from sklearn_difficulty.nets.vectorised.images import ImageLoader
+    >>> images = np.arange(20, dtype=np.float32).reshape(5, 2, 2, 1)  # NHWC
+    >>> loader = ImageLoader(
+    ...     images, channels="last", num_workers=0, device=torch.device("cpu"))
+    >>> [batch.shape for batch in loader.in_order(3)]
+    [torch.Size([3, 1, 2, 2]), torch.Size([2, 1, 2, 2])]
+    >>> batches = [torch.tensor([[0, 1], [3, 4]])]  # two members' batches
+    >>> next(loader.batches(batches))[:, :, 0, 0, 0]  # their images' first pixels
+    tensor([[ 0.,  4.],
+            [12., 16.]])
     """
 
     def __init__(self, data, *, channels: str | None, num_workers: int, device):

@@ -91,6 +91,20 @@ class BatchedPerceptrons:
     ----------
     template : PerceptronNet
         One member's network: its layers, in order.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.func import stack_module_state
+    >>> from sklearn_difficulty.nets.vectorised.perceptron import (
+    ...     BatchedPerceptrons, PerceptronNet)
+    >>> _ = torch.manual_seed(0)
+    >>> members = [PerceptronNet((4,), 3, hidden_layer_sizes=(5,)) for _ in range(2)]
+    >>> params, buffers = stack_module_state(members)
+    >>> x = torch.rand(2, 6, 4)  # each member its own batch of 6
+    >>> logits = BatchedPerceptrons(members[0]).batched(params, buffers, x)
+    >>> logits.shape, torch.allclose(logits[1], members[1](x[1]), atol=1e-6)
+    (torch.Size([2, 6, 3]), True)
     """
 
     def __init__(self, template: PerceptronNet):

@@ -42,6 +42,21 @@ class VectorisedRecorder(Recorder):
     the scheduled steps, one step per batch of its training rows, and the
     stages are labelled by their step; at the steps that end an epoch it
     predicts exactly what it predicts recorded every epoch.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> from sklearn_difficulty.recorders import resolve_recorder
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X, y = X[:40].reshape(-1, 1, 8, 8) / 16, y[:40]
+    >>> net = VectorisedCNN("mnist", max_epochs=1, batch_size=20)
+    >>> resolve_recorder(net).name
+    'vectorised'
+    >>> ed = EnsembleDifficulty(net, n_estimators=2, record_every=1, random_state=0)
+    >>> ed.fit(X, y).stages_  # the untrained members, then each of 2 steps
+    array([0, 1, 2])
     """
 
     name = "vectorised"

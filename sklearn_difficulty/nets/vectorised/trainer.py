@@ -7,13 +7,14 @@ state, the forward pass (vmap, or grouped convolutions), the optimiser and
 its schedule, one epoch of steps, the recording pass (after every epoch,
 or after the optimiser steps of ``record_every``), the members' results.
 :class:`TrainingSettings` are an estimator's parameters with the recipe's
-values for "auto", checked, which is all the trainer reads of it.
+values for "auto", checked, which is all the trainer reads of it; they, and
+what they decide (each member's network, the group sizes), live in
+``_settings`` and are exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -21,20 +22,19 @@ import torch
 from torch import nn
 from torch.func import stack_module_state
 
-from ..._inputs import is_augmented, is_torch_dataset
+from ..._inputs import is_augmented
 from ..._random import MemberStreams
 from ...recorders import MemberPlan, MemberTraining, StageStore, true_class_outputs
-from .._torch import (
-    autocast,
-    autocast_dtype,
-    generators_untouched,
-    nchw_shape,
-    resolve_device,
-    seeded_generators,
-    uses_cuda,
+from .._torch import autocast, generators_untouched, resolve_device
+from ..recipes import optimizer_class
+from ._settings import (
+    TrainingSettings,
+    build_network,
+    chunk_size,
+    group_size,
+    image_shape,
+    steps_per_epoch,
 )
-from ..modules import adapts_to_data, resolve_module
-from ..recipes import optimizer_class, resolve_setting
 from .grouped_conv import GroupedConvNet
 from .images import ImageLoader
 from .perceptron import BatchedPerceptrons, PerceptronNet, ScikitLearnOptimizer
@@ -57,169 +57,24 @@ __all__ = [
 _RECORDING_BATCH = 1000  # images per batch of the recording pass
 
 
-@dataclass(frozen=True)
-class TrainingSettings:
-    """How members train: an estimator's parameters, "auto" resolved, checked.
-
-    The fields are :class:`~sklearn_difficulty.nets.VectorisedCNN`'s
-    parameters of the same names (see there); ``max_epochs``,
-    ``batch_size``, ``optimizer``, ``lr``, ``lr_step`` and ``lr_decay`` hold
-    the module's recipe's values where the parameter is "auto".
-    """
-
-    module: Any
-    module_kwargs: Mapping | None
-    max_epochs: int
-    batch_size: int
-    optimizer: str
-    lr: float
-    momentum: float
-    weight_decay: float
-    lr_step: int | None
-    lr_decay: float | None
-    device: str
-    precision: str
-    channels_last: bool
-    member_chunk: int | str | None
-    channels: str | None
-    num_workers: int
-    betas: tuple[float, float] = (0.9, 0.999)
-    eps: float = 1e-8
-    nesterov: bool = False
-    decay_biases: bool = True
-    sampler: Any = None
-
-    @classmethod
-    def from_params(cls, params: Mapping) -> TrainingSettings:
-        """The settings of an estimator's ``get_params()``; a clear error if invalid."""
-        module = params["module"]
-        values = {
-            field.name: resolve_setting(module, field.name, params[field.name])
-            if field.name in _FROM_RECIPE
-            else params[field.name]
-            for field in fields(cls)
-            if field.name in params
-        }
-        if values["optimizer"] not in ("sgd", "adam", "adadelta"):
-            raise ValueError(
-                "optimizer must be 'auto', 'sgd', 'adadelta' or 'adam'; got "
-                f"{params['optimizer']!r}."
-            )
-        autocast_dtype(values["precision"])  # a known precision
-        for name in ("max_epochs", "batch_size", "lr_step"):
-            value = values[name]
-            if name == "lr_step" and value is None:
-                continue
-            if not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-            values[name] = int(value)
-        return cls(**values)
-
-
-_FROM_RECIPE = frozenset(
-    {"max_epochs", "batch_size", "optimizer", "lr", "lr_step", "lr_decay"}
-)
-
-
-# Networks and group sizes --------------------------------------------------------
-
-
-def build_network(
-    settings: TrainingSettings, shape, n_classes: int, *, seed: int = 0
-) -> nn.Module:
-    """One member's network, its initial weights drawn from ``seed`` alone.
-
-    The paper's networks and torchvision's are built for images of ``shape``
-    (C, H, W) and ``n_classes``. Batch norm keeps no running statistics: batch
-    statistics in training and in the recording pass (running statistics
-    are state outside the parameters, which vmap cannot update per member).
-    torch's own generators are left as they were.
-    """
-    module = resolve_module(settings.module)
-    if isinstance(module, nn.Module):
-        raise TypeError(
-            "VectorisedCNN needs a module class (or a name), to build each member "
-            "with its own initial weights; got an instance."
-        )
-    kwargs = dict(settings.module_kwargs or {})
-    if adapts_to_data(module):
-        kwargs.setdefault("input_shape", shape)
-        kwargs.setdefault("n_classes", n_classes)
-    with seeded_generators(seed):
-        built = module(**kwargs)
-    torch.func.replace_all_batch_norm_modules_(built)
-    return built
-
-
-def image_shape(plan: MemberPlan, channels: str | None) -> tuple[int, ...]:
-    """The shape (C, H, W) of one of the plan's images as the members take it.
-
-    A Dataset's images are taken as they are; arrays of images are converted
-    to NCHW (:func:`~sklearn_difficulty.nets.images_to_nchw` with
-    ``channels``), so their sample shape may be channels-last.
-    """
-    if is_torch_dataset(plan.X) or channels is None:
-        return tuple(int(size) for size in plan.sample_shape)
-    return nchw_shape(plan.sample_shape, channels)
-
-
-def chunk_size(
-    settings: TrainingSettings, n_members: int, shape, n_classes: int, device
-) -> int:
-    """How many members train together: ``member_chunk``, or sized for the GPU.
-
-    ``member_chunk`` None trains them all at once, as does "auto" off a GPU;
-    "auto" on a GPU fits the groups to its free memory.
-    """
-    chunk = settings.member_chunk
-    if chunk is None or (chunk == "auto" and device.type != "cuda"):
-        return n_members
-    if chunk != "auto":
-        if not isinstance(chunk, int | np.integer) or chunk < 1:
-            raise ValueError(
-                "member_chunk must be a positive integer, 'auto' or None; got "
-                f"{chunk!r}."
-            )
-        return int(chunk)
-    module = build_network(settings, shape, n_classes)
-    parameters = sum(p.numel() for p in module.parameters()) * 4
-    free, _ = torch.cuda.mem_get_info(device)
-    # weights, gradients, two optimiser moments, and room for activations
-    per_member = parameters * 8 + settings.batch_size * int(np.prod(shape)) * 4 * 64
-    return max(1, min(n_members, int(0.8 * free // per_member)))
-
-
-def group_size(settings: TrainingSettings, plan: MemberPlan, n_members: int) -> int:
-    """How many members one job trains: :func:`chunk_size` on the plan's data.
-
-    Worked out in the parent from the plan's sample shape, on the device a
-    job will use (a job warns if CUDA is missing).
-    """
-    name = str(settings.device)
-    device = torch.device(name if uses_cuda(name) else "cpu")
-    return chunk_size(
-        settings, n_members, image_shape(plan, settings.channels),
-        len(plan.classes), device,
-    )  # fmt: skip
-
-
-def steps_per_epoch(n_rows: int, batch_size: int) -> int:
-    """Optimiser steps in one epoch of ``n_rows`` training rows: one per batch.
-
-    Examples
-    --------
-    >>> from sklearn_difficulty.nets.vectorised.trainer import steps_per_epoch
-    >>> steps_per_epoch(120, 50)
-    3
-    """
-    return -(-int(n_rows) // int(batch_size))
-
-
 # Training -------------------------------------------------------------------------
 
 
 class TrainingData(NamedTuple):
-    """What every group of one call trains on and is recorded on."""
+    """What every group of one call trains on and is recorded on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> from sklearn_difficulty.nets.vectorised.trainer import TrainingData
+    >>> from sklearn_difficulty.recorders import MemberPlan
+    >>> X, y = np.zeros((6, 8, 8, 1)), np.array([0, 1, 2, 0, 1, 2])  # NHWC
+    >>> plan = MemberPlan(X, y, {}, (X,), ("train",), (y,), np.arange(3), (8, 8, 1))
+    >>> data = TrainingData.of(VectorisedCNN("mnist").training_settings(), plan)
+    >>> data.X.tensor.shape, data.y.tolist(), data.image_shape, data.device.type
+    (torch.Size([6, 1, 8, 8]), [0, 1, 2, 0, 1, 2], (1, 8, 8), 'cpu')
+    """
 
     X: ImageLoader
     y: torch.Tensor
@@ -262,6 +117,21 @@ class TrainedMember(NamedTuple):
         Its recorded stages, predictions and outputs.
     indices : ndarray or None
         The training examples it was given (None: all of them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> from sklearn_difficulty.nets.vectorised.trainer import train_members
+    >>> from sklearn_difficulty.recorders import MemberPlan
+    >>> X, y = np.zeros((4, 1, 8, 8)), np.array([0, 1, 0, 1])
+    >>> plan = MemberPlan(X, y, {}, (X,), ("train",), (y,), np.arange(2), (1, 8, 8))
+    >>> settings = VectorisedCNN("mnist", max_epochs=1).training_settings()
+    >>> member = train_members(settings, plan, seeds=[0])[0]
+    >>> member.module.training, len(member.history), member.indices
+    (False, 1, None)
+    >>> member.training.stages  # the untrained member, then epoch 1
+    array([0, 1])
     """
 
     module: nn.Module
@@ -278,6 +148,21 @@ def train_members(
     Each member gets its subset, initial weights, batch order and dropout
     masks from its own seed (:class:`~sklearn_difficulty._random.
     MemberStreams`), so it trains the same whichever group it is in.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> from sklearn_difficulty.nets.vectorised.trainer import train_members
+    >>> from sklearn_difficulty.recorders import MemberPlan
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X, y = X[:10].reshape(-1, 1, 8, 8) / 16, y[:10]
+    >>> plan = MemberPlan(X, y, {}, (X,), ("train",), (y,), np.arange(10), (1, 8, 8))
+    >>> net = VectorisedCNN("mnist", max_epochs=1, member_chunk=1)  # groups of 1
+    >>> members = train_members(net.training_settings(), plan, seeds=[0, 1])
+    >>> [member.training.predictions[0].shape for member in members]  # (stages, X)
+    [(2, 10), (2, 10)]
     """
     if is_augmented(plan.X):
         raise ValueError(
@@ -299,7 +184,18 @@ def train_members(
 
 
 class SetPredictions(NamedTuple):
-    """A group's predictions on one scored set at one stage."""
+    """A group's predictions on one scored set at one stage.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.nets.vectorised.trainer import SetPredictions
+    >>> predicted = SetPredictions(
+    ...     labels=np.array([[0, 1, 1], [0, 0, 1]]),  # 2 members, 3 examples
+    ...     outputs={"proba": np.array([[0.9, 0.6, 0.7], [0.8, 0.4, 0.6]])})
+    >>> predicted.labels[1], predicted.outputs["proba"][1]  # the second member's
+    (array([0, 0, 1]), array([0.8, 0.4, 0.6]))
+    """
 
     labels: np.ndarray  # (members, examples): class indices
     outputs: dict[str, np.ndarray]  # kind -> (members, examples)
@@ -335,6 +231,24 @@ class GroupTrainer:
     data : TrainingData
     streams : list of MemberStreams
         One per member of the group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty._random import MemberStreams
+    >>> from sklearn_difficulty.nets import VectorisedCNN
+    >>> from sklearn_difficulty.nets.vectorised.trainer import (
+    ...     GroupTrainer, TrainingData)
+    >>> from sklearn_difficulty.recorders import MemberPlan
+    >>> X, y = np.zeros((4, 1, 8, 8)), np.array([0, 1, 0, 1])
+    >>> plan = MemberPlan(X, y, {}, (X,), ("train",), (y,), np.arange(2), (1, 8, 8))
+    >>> settings = VectorisedCNN("mnist", max_epochs=1).training_settings()
+    >>> streams = [MemberStreams.from_seed(seed) for seed in (0, 1)]
+    >>> group = GroupTrainer(settings, plan, TrainingData.of(settings, plan), streams)
+    >>> type(group.net).__name__, group.n_members, group.steps_per_epoch
+    ('VmappedNet', 2, 1)
+    >>> [member.training.stages for member in group.train()]
+    [array([0, 1]), array([0, 1])]
     """
 
     def __init__(self, settings, plan: MemberPlan, data: TrainingData, streams):

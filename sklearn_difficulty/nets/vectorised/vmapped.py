@@ -31,6 +31,20 @@ class VmappedNet:
     keys : tensor of int64 of shape (n_members, 2)
         Each member's dropout seed and training step (the trainer moves the
         step on), given to the keyed dropout layers as a buffer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.func import stack_module_state
+    >>> from sklearn_difficulty.nets.vectorised.vmapped import VmappedNet
+    >>> _ = torch.manual_seed(0)
+    >>> members = [torch.nn.Linear(4, 3) for _ in range(2)]
+    >>> params, buffers = stack_module_state(members)
+    >>> net = VmappedNet(members[0], torch.zeros(2, 2, dtype=torch.int64))
+    >>> x = torch.rand(5, 4)
+    >>> logits = net.shared(params, buffers, x)  # (members, batch, classes)
+    >>> logits.shape, torch.allclose(logits[1], members[1](x))
+    (torch.Size([2, 5, 3]), True)
     """
 
     def __init__(self, template: nn.Module, keys):
