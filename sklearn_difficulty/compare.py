@@ -112,6 +112,30 @@ bootstrap_correlation`); NaN without bootstraps.
         How the learning speeds average over the training stages (see
         :func:`~sklearn_difficulty.scores.learning_speed`); stage 0 never
         counts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import compare_records
+    >>> def record(predictions, kind):  # 4 examples of classes 0, 1, 1, 0
+    ...     return PredictionRecord(
+    ...         predictions={"train": np.array(predictions, np.uint8)},
+    ...         targets={"train": np.array([0, 1, 1, 0])}, classes=np.array([0, 1]),
+    ...         stages=np.arange(1, len(predictions[0]) + 1), stage_kind=kind)
+    >>> cnn = record([[[1, 0, 0, 1], [0, 1, 0, 1], [0, 1, 1, 0]],
+    ...               [[0, 0, 0, 0], [0, 1, 0, 0], [0, 1, 1, 1]]], "epoch")
+    >>> boost = record([[[0, 1, 0, 1], [0, 1, 1, 0]], [[0, 0, 0, 0], [0, 1, 1, 1]]],
+    ...                "round")
+    >>> comparison = compare_records(cnn, boost, tolerance=0.15)
+    >>> comparison.accuracy_a, comparison.accuracy_b
+    (array([0.25 , 0.625, 0.875]), array([0.5  , 0.875]))
+    >>> comparison.pairs.tolist(), comparison.unmatched.tolist()
+    ([[1, 0], [2, 1]], [0])
+    >>> comparison.pair_names()
+    ('epoch 3', 'round 2')
+    >>> np.round(comparison.learning_speed_a, 3), round(comparison.pearson[0], 3)
+    (array([0.833, 0.667, 0.333, 0.5  ]), 0.944)
     """
 
     pairs: NDArray[np.intp]
@@ -522,6 +546,24 @@ def single_stage_agreement(
     -------
     right_where_right, right_where_wrong : float
         NaN where ``other`` gets no example right (or none wrong).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import single_stage_agreement
+    >>> targets, classes = {"train": np.array([0, 1, 1, 0])}, np.array([0, 1])
+    >>> cnn = PredictionRecord(  # 2 members, 2 epochs
+    ...     predictions={"train": np.array([[[1, 0, 0, 1], [0, 1, 1, 0]],
+    ...                                     [[0, 0, 0, 0], [0, 1, 0, 1]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1, 2]))
+    >>> svm = PredictionRecord(  # 1 member, fitted once: right on examples 0, 1, 3
+    ...     predictions={"train": np.array([[[0, 1, 0, 0]]])}, targets=targets,
+    ...     classes=classes, stages=np.array([1]), stage_kind="final")
+    >>> single_stage_agreement(svm, cnn)  # half the CNNs get every example right
+    (0.75, nan)
+    >>> single_stage_agreement(svm, cnn, threshold=1.0)  # both: examples 0, 1
+    (1.0, 0.5)
     """
     single, other = as_record(single, "single"), as_record(other, "other")
     _check_same_data(single, other, scored_set)

@@ -40,6 +40,21 @@ class HardDataset:
         Indices (into the original X) of the examples left.
     removed : list of ndarray
         Indices removed in each round, in order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.experiments import hard_dataset
+    >>> X, y = np.random.RandomState(0).rand(12, 2), np.repeat([0, 1], 6)
+    >>> scorer = EnsembleDifficulty(DecisionTreeClassifier(max_depth=1),
+    ...                             n_estimators=2, max_samples=0.8, random_state=0)
+    >>> result = hard_dataset(scorer, X, y, keep=0.5, step=0.25)
+    >>> result.indices  # into X: X[result.indices] is the hard data set
+    array([ 3,  4,  5,  9, 10, 11])
+    >>> [r.tolist() for r in result.removed]  # the easiest, round after round
+    [[1, 2, 6], [7, 8], [0]]
     """
 
     indices: np.ndarray
@@ -275,6 +290,17 @@ def shuffle_labels(y, *, fraction: float = 1.0, random_state=None):
     y_shuffled : ndarray of shape (n_samples,)
     shuffled : ndarray of bool of shape (n_samples,)
         Which examples took part in the shuffle (some may keep their label).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.experiments import shuffle_labels
+    >>> y = np.array([0, 0, 0, 1, 1, 2])
+    >>> y_shuffled, shuffled = shuffle_labels(y, fraction=0.5, random_state=0)
+    >>> y_shuffled, shuffled
+    (array([0, 0, 2, 1, 1, 0]), array([False,  True,  True, False, False,  True]))
+    >>> np.bincount(y_shuffled)  # the class counts stay the same
+    array([3, 2, 1])
     """
     check_fraction(fraction, "fraction", closed="right")
     y = np.asarray(y)

@@ -134,6 +134,24 @@ class ScoreHistograms:
     epochs : ndarray of shape (n_shown,) or None
         The epochs of the stages shown (fractions for stages recorded after
         optimiser steps); None where the record does not know them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.histograms import score_histograms
+    >>> record = PredictionRecord(  # 2 members, recorded after steps 0, 4 and 8
+    ...     predictions={"train": np.array([[[1, 0], [0, 0], [0, 1]],
+    ...                                     [[1, 1], [0, 1], [0, 1]]])},
+    ...     targets={"train": np.array([0, 1])}, classes=np.array([0, 1]),
+    ...     stages=np.array([0, 4, 8]), stage_kind="step",
+    ...     steps=np.array([0, 4, 8]), epochs=np.array([0.0, 0.5, 1.0]))
+    >>> histograms = score_histograms(record, stages=[0, -1])
+    >>> histograms.positions, histograms.stage_names
+    (array([0, 2]), ['epoch 0 (step 0)', 'epoch 1 (step 8)'])
+    >>> histograms.counts["train"]  # examples at consistency 0, 1/2, 1
+    array([[1, 1, 0],
+           [0, 0, 2]])
     """
 
     counts: dict[str, NDArray[np.intp]]

@@ -438,6 +438,23 @@ class PhaseSpan(NamedTuple):
     """A run of consecutive stages in one phase of learning, and where it lies.
 
     The result of :func:`phase_spans`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.phases import phase_spans
+    >>> record = PredictionRecord(  # 2 identical members, epochs 0 to 4
+    ...     predictions={"train": np.array([[[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0],
+    ...                                      [0, 1, 0, 1], [0, 1, 0, 1]]] * 2)},
+    ...     targets={"train": np.array([0, 1, 0, 1])}, classes=np.array([0, 1]),
+    ...     stages=np.arange(5), stage_kind="epoch")
+    >>> spans = phase_spans(record)
+    >>> spans[1]
+    PhaseSpan(phase='bi-modality', first=1, last=2, stages=(1, 2), epochs=None, \
+steps=None)
+    >>> [(span.phase, span.last - span.first + 1) for span in spans]  # its stages
+    [('initialization', 1), ('bi-modality', 2), ('end of learning', 2)]
     """
 
     #: The phase, one of :data:`PHASES`.

@@ -505,13 +505,47 @@ class PredictionRecord:
 
 
 def record_of(source) -> PredictionRecord | None:
-    """The record of ``source`` (itself, or an ensemble's ``record_``), or None."""
+    """The record of ``source`` (itself, or an ensemble's ``record_``), or None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.record import record_of
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> ensemble = EnsembleDifficulty(DecisionTreeClassifier(), n_estimators=2,
+    ...                               max_samples=4, random_state=0)
+    >>> record_of(ensemble) is None  # not fitted: no record yet
+    True
+    >>> record = record_of(ensemble.fit(X, y))
+    >>> record is ensemble.record_, record_of(record) is record
+    (True, True)
+    """
     record = getattr(source, "record_", source)
     return record if isinstance(record, PredictionRecord) else None
 
 
 def as_record(source, name: str = "source") -> PredictionRecord:
-    """:func:`record_of`, or a TypeError naming the argument ``name``."""
+    """:func:`record_of`, or a TypeError naming the argument ``name``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.record import as_record
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> ensemble = EnsembleDifficulty(DecisionTreeClassifier(), n_estimators=2,
+    ...                               max_samples=4, random_state=0)
+    >>> as_record(ensemble, "reference")
+    Traceback (most recent call last):
+    ...
+    TypeError: reference must be a PredictionRecord or a fitted EnsembleDifficulty; \
+got EnsembleDifficulty.
+    >>> as_record(ensemble.fit(X, y), "reference").n_members
+    2
+    """
     record = record_of(source)
     if record is None:
         raise TypeError(

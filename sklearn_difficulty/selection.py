@@ -130,6 +130,13 @@ def default_member(epochs: int = DEFAULT_EPOCHS):
     ``torch`` extra) is installed, which trains the members together,
     scikit-learn's ``MLPClassifier`` (the same network and training, one
     ``partial_fit`` epoch at a time) otherwise.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.selection import default_member
+    >>> member = default_member(epochs=3)  # VectorisedMLP with torch, else sklearn's
+    >>> member.hidden_layer_sizes, member.solver, member.batch_size, member.max_iter
+    ((100,), 'adam', 'auto', 3)
     """
     try:
         from .nets import VectorisedMLP
@@ -148,6 +155,15 @@ def default_scorer(random_state=None, *, rank_by: str = "auto") -> EnsembleDiffi
     and confirmed on its "confirm" group (see the README). It records the
     outputs that ``rank_by`` needs (see
     :func:`~sklearn_difficulty.scores.outputs_needed`).
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.selection import default_scorer
+    >>> scorer = default_scorer(random_state=0)
+    >>> scorer.n_estimators, scorer.estimator.max_iter, scorer.record_outputs
+    (5, 30, ('error_norm',))
+    >>> default_scorer(rank_by="learning_speed").record_outputs is None  # labels only
+    True
     """
     return EnsembleDifficulty(
         default_member(),
@@ -172,6 +188,26 @@ def scorer_record(
     of a saved record; None uses :func:`default_scorer`, fitted on X
     standardised (each feature scaled to unit variance, and centred unless X
     is sparse).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty import EnsembleDifficulty
+    >>> from sklearn_difficulty.selection import scorer_record
+    >>> X, y = np.arange(8.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1, 0, 1])
+    >>> scorer = EnsembleDifficulty(DecisionTreeClassifier(max_depth=1),
+    ...                             n_estimators=2, max_samples=6, random_state=0)
+    >>> record = scorer_record(scorer, X, y)  # a clone of scorer, fitted on X, y
+    >>> record.n_members, record.stage_kind, hasattr(scorer, "record_")
+    (2, 'final', False)
+    >>> scorer_record(record, X, y) is record  # a record of these examples
+    True
+    >>> scorer_record(record, X, y[::-1])
+    Traceback (most recent call last):
+    ...
+    ValueError: the labels of the record differ from y: the record must score these \
+examples, in this order.
     """
     if scorer is None:
         scorer = default_scorer(random_state, rank_by=rank_by)

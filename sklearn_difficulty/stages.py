@@ -105,6 +105,15 @@ class StepSchedule:
     ----------
     every : int, LogSpacedSteps or ndarray of int
         What ``record_every`` said (see :func:`check_record_every`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.stages import StepSchedule
+    >>> StepSchedule(4).steps(steps_per_epoch=5, n_epochs=2)  # the last step too
+    array([ 4,  8, 10])
+    >>> StepSchedule(np.array([1, 3, 30])).steps(steps_per_epoch=5, n_epochs=2)
+    array([ 1,  3, 10])
     """
 
     def __init__(self, every):
@@ -152,6 +161,19 @@ def check_record_every(record_every) -> StepSchedule | None:
         For anything but "epoch", "log", a positive int, a
         :class:`LogSpacedSteps`, or a non-empty 1-D array of strictly
         increasing positive step numbers; the message names what is wrong.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.stages import check_record_every
+    >>> check_record_every("epoch") is None, check_record_every(4)
+    (True, StepSchedule(4))
+    >>> check_record_every([1, 2, 8]).steps(steps_per_epoch=5, n_epochs=2)
+    array([ 1,  2,  8, 10])
+    >>> check_record_every([3, 2])
+    Traceback (most recent call last):
+    ...
+    ValueError: record_every as steps must hold strictly increasing steps from 1 on \
+(step 0, the untrained members, is record_initial's); got [3, 2].
     """
     if isinstance(record_every, str):
         if record_every == "epoch":
@@ -206,6 +228,19 @@ def check_positions(name: str, values, n_stages: int) -> NDArray:
     ValueError
         Unless ``values`` holds ``n_stages`` finite, non-negative,
         non-decreasing numbers (integers for "steps").
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.stages import check_positions
+    >>> check_positions("steps", [0, 4, 8], 3)
+    array([0, 4, 8])
+    >>> check_positions("epochs", [0, 0.5, 1], 3)
+    array([0. , 0.5, 1. ])
+    >>> check_positions("epochs", [0.0, 1.0, 0.5], 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be numbers of shape (3,) (one per stage), finite, \
+non-negative and non-decreasing; got float64 of shape (3,).
     """
     integers = name == "steps"
     array = np.asarray(values)
@@ -234,6 +269,19 @@ def step_schedule(record_every, *, recorder, stage_step: int) -> StepSchedule | 
         that records after steps with a recorder that does not count them
         (boosting rounds, models recorded once), or with a ``stage_step``
         other than 1.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.recorders import get_recorder
+    >>> from sklearn_difficulty.stages import step_schedule
+    >>> step_schedule(10, recorder=get_recorder("partial_fit"), stage_step=1)
+    StepSchedule(10)
+    >>> step_schedule(10, recorder=get_recorder("staged_predict"), stage_step=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: record_every=10 records after optimiser steps, which the recorder \
+'staged_predict' does not count (its stages are of the kind 'round'); use \
+record_every='epoch', and stage_step to keep every k-th round.
     """
     schedule = check_record_every(record_every)
     if schedule is None:

@@ -132,6 +132,30 @@ def load_mnist(
         Download the files into ``root`` when they are missing.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch with ``images`` (n_samples, 1, 28, 28), ``target``, \
+``target_names``
+        Or ``(images, target)``.
+
+    Examples
+    --------
+    >>> import os, struct, tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty.datasets import load_mnist
+    >>> def write_idx(path, array):  # IDX: a header, then the bytes
+    ...     header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
+    ...     header += struct.pack(">" + "I" * array.ndim, *array.shape)
+    ...     with open(path, "wb") as handle:
+    ...         handle.write(header + array.astype(np.uint8).tobytes())
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     write_idx(os.path.join(root, "t10k-images-idx3-ubyte"),
+    ...               np.full((3, 28, 28), 255))
+    ...     write_idx(os.path.join(root, "t10k-labels-idx1-ubyte"), np.array([7, 2, 1]))
+    ...     X, y = load_mnist(root, subset="test", return_X_y=True)
+    >>> X.shape, X.dtype, float(X.max()), y
+    ((3, 1, 28, 28), dtype('float32'), 1.0, array([7, 2, 1]))
     """
     check_choice(subset, "subset", _SUBSETS)
     prefix = "train" if subset == "train" else "t10k"
@@ -220,6 +244,29 @@ def load_cifar10(
         Download the python version into ``root`` when no files are found.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch with ``images`` (n_samples, 3, 32, 32), ``target``, \
+``target_names``
+        Or ``(images, target)``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty.datasets import load_cifar10
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     folder = os.path.join(root, "cifar-10-batches-bin")
+    ...     os.mkdir(folder)
+    ...     for k in range(1, 6):  # one image of class k per batch: its label, pixels
+    ...         np.r_[k, np.full(3072, 51)].astype(np.uint8).tofile(
+    ...             os.path.join(folder, f"data_batch_{k}.bin"))
+    ...     data = load_cifar10(root)
+    >>> data.images.shape, round(float(data.images.max()), 3), data.target
+    ((5, 3, 32, 32), 0.2, array([1, 2, 3, 4, 5]))
+    >>> data.target_names[data.target].tolist()
+    ['automobile', 'bird', 'cat', 'deer', 'dog']
     """
     check_choice(subset, "subset", _SUBSETS)
     files = _cifar_files(Path(root), "10", subset, download)
@@ -289,6 +336,30 @@ def load_cifar100(
         Download the python version into ``root`` when no files are found.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch with ``images`` (n_samples, 3, 32, 32), ``target``, \
+``target_names``
+        Or ``(images, target)``. The fine classes are named from
+        ``fine_label_names.txt`` (binary version) or ``meta`` (python
+        version) beside the batch when there is one, else "class_<k>".
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty.datasets import load_cifar100
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     os.mkdir(os.path.join(root, "cifar-100-binary"))
+    ...     labels = [[16, 36], [16, 50], [4, 0]]  # coarse, fine: hamster, mouse, apple
+    ...     np.hstack([labels, np.zeros((3, 3072))]).astype(np.uint8).tofile(
+    ...         os.path.join(root, "cifar-100-binary", "train.bin"))
+    ...     fine, coarse = load_cifar100(root), load_cifar100(root, label="coarse")
+    >>> fine.images.shape, fine.target, fine.target_names[fine.target].tolist()
+    ((3, 3, 32, 32), array([36, 50,  0]), ['class_36', 'class_50', 'class_0'])
+    >>> coarse.target_names[coarse.target].tolist()
+    ['small_mammals', 'small_mammals', 'fruit_and_vegetables']
     """
     check_choice(label, "label", ("fine", "coarse"))
     data = _load_cifar100_arrays(root, subset, download)
@@ -328,6 +399,27 @@ def load_cifar100_superclass(
         Download CIFAR-100 into ``root`` when no files are found.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch with ``images`` (n_samples, 3, 32, 32), ``target``, \
+``target_names``
+        Or ``(images, target)``; ``target_names`` are the fine classes kept
+        (named as by :func:`load_cifar100`).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty.datasets import load_cifar100_superclass
+    >>> with tempfile.TemporaryDirectory() as root:
+    ...     os.mkdir(os.path.join(root, "cifar-100-binary"))
+    ...     labels = [[16, 36], [16, 50], [4, 0]]  # coarse, fine: hamster, mouse, apple
+    ...     np.hstack([labels, np.zeros((3, 3072))]).astype(np.uint8).tofile(
+    ...         os.path.join(root, "cifar-100-binary", "train.bin"))
+    ...     mammals = load_cifar100_superclass(root, "small_mammals")
+    >>> mammals.images.shape, mammals.target, mammals.target_names.tolist()
+    ((2, 3, 32, 32), array([0, 1]), ['class_36', 'class_50'])
     """
     if superclass not in CIFAR100_SUPERCLASSES:
         raise ValueError(

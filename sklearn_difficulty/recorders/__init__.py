@@ -17,6 +17,8 @@ predictions); the ensemble assembles them into the one
 - the contract (:class:`Recorder` and its hooks, the typed
   :class:`MemberPlan`, :class:`RecorderSettings`, :class:`MemberTraining`
   and :class:`MemberRecord`): ``_base``;
+- the checks of the members' fit parameters that recorders share:
+  ``_checks``;
 - the registry and the plugins' entry points: ``_registry``;
 - the core recorders ``staged_predict``, ``partial_fit`` and ``final``:
   ``_sklearn``; :mod:`sklearn_difficulty.nets` registers ``skorch`` and
@@ -76,10 +78,9 @@ from ._base import (
     Recorder,
     RecorderSettings,
     StageStore,
-    check_fit_parameters,
-    check_sample_weight,
     record_member,
 )
+from ._checks import check_fit_parameters, check_sample_weight
 from ._outputs import (
     NEEDS_PROBABILITIES,
     class_columns,

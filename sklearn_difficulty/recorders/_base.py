@@ -37,19 +37,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from inspect import Parameter, signature
 from types import MappingProxyType
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _check_method_params, has_fit_parameter
+from sklearn.utils.validation import _check_method_params
 
 from .._inputs import n_samples, take
 from .._random import MemberStreams, draw_training_indices, seed_estimator
 from ..record import label_dtype
 from ..stages import StepSchedule
+from ._checks import check_fit_parameters
 from ._outputs import encode_labels, true_class_outputs
 from ._saving import dump_estimator, load_estimator
 
@@ -61,8 +61,6 @@ __all__ = [
     "Recorder",
     "RecorderSettings",
     "StageStore",
-    "check_fit_parameters",
-    "check_sample_weight",
     "record_member",
 ]
 
@@ -87,6 +85,15 @@ class MemberTraining(NamedTuple):
     epochs : array-like of float of shape (n_stages,) or None
         The epochs completed at each stage, as a fraction; None where
         unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.recorders import MemberTraining
+    >>> training = MemberTraining(  # 2 stages, on one scored set of 3 examples
+    ...     stages=[1, 2], predictions=[np.array([[0, 1, 1], [0, 1, 0]], np.uint8)])
+    >>> training.predictions[0].shape, dict(training.outputs), training.steps
+    ((2, 3), {}, None)
     """
 
     stages: Any
@@ -118,6 +125,20 @@ class MemberRecord(NamedTuple):
     steps, epochs : ndarray of shape (n_stages,) or None
         Where each stage lies: optimiser steps, and epochs as a fraction
         (see :class:`MemberTraining`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty.recorders import FinalRecorder, MemberPlan
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]))
+    >>> member, = FinalRecorder().record(DecisionTreeClassifier(), plan, seeds=[0])
+    >>> member.estimator, member.stages, member.indices
+    (DecisionTreeClassifier(random_state=829067913), array([1]), None)
+    >>> member.predictions[0]  # the class indices it predicts on "train"
+    array([[0, 0, 1, 0, 1, 1]], dtype=uint8)
     """
 
     estimator: Any
@@ -140,6 +161,17 @@ class MemberData(NamedTuple):
         Its fit parameters (those of one value per example follow the subset).
     indices : ndarray or None
         Which training examples it got (None: all of them, in order).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.recorders import MemberData
+    >>> X, y, weights = np.arange(6.0).reshape(-1, 1), np.arange(6) % 2, np.ones(6)
+    >>> rows = np.array([0, 3, 4])
+    >>> data = MemberData(X[rows], y[rows], {"sample_weight": weights[rows]}, rows)
+    >>> X_member, y_member, fit_params, indices = data
+    >>> y_member, indices
+    (array([0, 1, 0]), array([0, 3, 4]))
     """
 
     X: Any
@@ -161,6 +193,13 @@ class RecorderSettings:
         The recorder's own settings, as a frozen dataclass of its own (typed
         fields; for instance whether a skorch network keeps its validation
         split). They are part of the cache key.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Perceptron
+    >>> from sklearn_difficulty.recorders import PartialFitRecorder
+    >>> PartialFitRecorder().settings(Perceptron(max_iter=7), n_epochs="auto")
+    RecorderSettings(n_epochs=7, options=None)
     """
 
     n_epochs: int | None = None
@@ -212,6 +251,19 @@ class MemberPlan:
         :data:`~sklearn_difficulty.record.OUTPUTS`); empty for labels only.
     output_dtype : numpy dtype
         The dtype of the recorded outputs (float16 or float32).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.recorders import MemberPlan
+    >>> X, y = np.arange(4.0).reshape(-1, 1), np.array(["cat", "dog", "dog", "cat"])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",),
+    ...                   targets=(np.array([0, 1, 1, 0]),),
+    ...                   classes=np.array(["cat", "dog"]), step=2)
+    >>> plan.encode(0, np.array(["dog", "dog", "cat", "cat"]))  # class indices
+    array([1, 1, 0, 0], dtype=uint8)
+    >>> [epoch for epoch in range(6) if plan.is_kept(epoch, last=5)]
+    [0, 2, 4, 5]
     """
 
     X: Any
@@ -294,6 +346,21 @@ class StageStore:
     Recorders add one stage at a time and return :meth:`result` from
     :meth:`Recorder.train`: :meth:`begin` (or ``stages.append``) for the
     stage, then :meth:`add` for each scored set.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.recorders import MemberPlan, StageStore
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]))
+    >>> store = StageStore(plan)
+    >>> for step, labels in [(0, [0, 0, 0, 0, 0, 0]), (3, [0, 0, 1, 0, 1, 1])]:
+    ...     store.begin(step, step=step, epoch=step / 6)
+    ...     store.add(0, plan.encode(0, np.array(labels)))
+    >>> training = store.result()
+    >>> training.stages, training.steps, training.epochs
+    (array([0, 3]), array([0, 3]), array([0. , 0.5]))
     """
 
     def __init__(self, plan: MemberPlan):
@@ -356,6 +423,32 @@ class Recorder:
     records_steps : bool
         It records after optimiser steps when the plan has a ``schedule``
         (``record_every``); the stages are then labelled by their step.
+
+    Examples
+    --------
+    A recorder of decision trees, one stage per depth:
+
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty.recorders import MemberPlan, Recorder, StageStore
+    >>> class DepthRecorder(Recorder):
+    ...     name, kind = "depth", "round"
+    ...     def train(self, estimator, X, y, fit_params, plan, streams):
+    ...         store = StageStore(plan)
+    ...         for depth in (1, 2, 3):
+    ...             estimator.set_params(max_depth=depth).fit(X, y, **fit_params)
+    ...             store.stages.append(depth)
+    ...             for index, scored in enumerate(plan.scored):
+    ...                 store.add(index, plan.encode(index, estimator.predict(scored)))
+    ...         return store.result()
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]))
+    >>> member, = DepthRecorder().record(DecisionTreeClassifier(), plan, seeds=[0])
+    >>> member.stages, member.predictions[0]
+    (array([1, 2, 3]), array([[0, 0, 1, 1, 1, 1],
+           [0, 0, 0, 0, 1, 1],
+           [0, 0, 1, 0, 1, 1]], dtype=uint8))
     """
 
     name: ClassVar[str]
@@ -462,6 +555,22 @@ def record_member(
     A plain ``(stages, predictions[, outputs])`` tuple from ``train`` (what
     recorders of sklearn-difficulty 0.2 returned) is read as a
     :class:`MemberTraining`.
+
+    Examples
+    --------
+    The same seed gives the same member (its subset, its own seed):
+
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty.recorders import (
+    ...     FinalRecorder, MemberPlan, record_member)
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]), n_draw=4)
+    >>> a, b = (record_member(FinalRecorder(), DecisionTreeClassifier(), plan, seed=7)
+    ...         for _ in range(2))
+    >>> a.indices, b.indices, a.estimator.random_state == b.estimator.random_state
+    (array([0, 1, 4, 5]), array([0, 1, 4, 5]), True)
     """
     streams = MemberStreams.from_seed(seed)
     seed_estimator(estimator, streams.random_state("estimator"))
@@ -483,39 +592,3 @@ def record_member(
         None if trained.steps is None else np.asarray(trained.steps, dtype=np.int64),
         None if trained.epochs is None else np.asarray(trained.epochs, dtype=float),
     )
-
-
-# Checks the recorders share -----------------------------------------------------
-
-
-def check_sample_weight(estimator, method: str, fit_params: Mapping) -> None:
-    """A clear error when a ``sample_weight`` was given that ``method`` lacks."""
-    if "sample_weight" not in fit_params:
-        return
-    if method == "fit":
-        accepts = has_fit_parameter(estimator, "sample_weight")
-    else:
-        accepts = "sample_weight" in signature(getattr(estimator, method)).parameters
-    if not accepts:
-        raise ValueError(
-            f"sample_weight was given but {type(estimator).__name__}.{method} does "
-            "not take sample_weight. For a pipeline, pass it to its last step as "
-            "<step name>__sample_weight=..."
-        )
-
-
-def check_fit_parameters(estimator, method: str, fit_params: Mapping) -> None:
-    """A clear error, before any member trains, for parameters ``method`` lacks."""
-    check_sample_weight(estimator, method, fit_params)
-    if not fit_params or not hasattr(estimator, method):
-        return
-    parameters = signature(getattr(estimator, method)).parameters
-    if any(p.kind is Parameter.VAR_KEYWORD for p in parameters.values()):
-        return
-    unknown = sorted(set(fit_params) - set(parameters))
-    if unknown:
-        raise TypeError(
-            f"{type(estimator).__name__}.{method} takes no parameter "
-            f"{', '.join(map(repr, unknown))}; it takes "
-            f"{sorted(set(parameters) - {'X', 'y', 'self'})}."
-        )

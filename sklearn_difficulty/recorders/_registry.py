@@ -38,6 +38,20 @@ def register_recorder(recorder: Recorder, *, before: str | None = None) -> Recor
     ``before`` puts it ahead of another recorder in the order in which
     ``stage_method="auto"`` asks them (plugins for a kind of estimator that
     a core recorder would also accept go before it).
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.recorders import (
+    ...     RECORDERS, FinalRecorder, get_recorder, register_recorder)
+    >>> class OnceRecorder(FinalRecorder):
+    ...     name = "once"
+    >>> recorder = register_recorder(OnceRecorder(), before="final")
+    >>> get_recorder("once") is recorder
+    True
+    >>> names = list(RECORDERS)
+    >>> names.index("once") == names.index("final") - 1
+    True
+    >>> del RECORDERS["once"]
     """
     if not isinstance(recorder, Recorder):
         raise TypeError(f"a recorder must be a Recorder; got {recorder!r}.")
@@ -58,6 +72,19 @@ def load_plugins() -> None:
     Packages declare them as entry points of the group
     ``sklearn_difficulty.recorders``; one whose dependencies are missing is
     skipped (its recorders cannot be needed without them).
+
+    Examples
+    --------
+    >>> import importlib.util
+    >>> from importlib.metadata import entry_points
+    >>> from sklearn_difficulty.recorders import (
+    ...     ENTRY_POINT_GROUP, RECORDERS, load_plugins)
+    >>> sorted(entry.name for entry in entry_points(group=ENTRY_POINT_GROUP))
+    ['skorch', 'vectorised']
+    >>> load_plugins()
+    >>> has_torch = all(importlib.util.find_spec(name) for name in ("torch", "skorch"))
+    >>> ("skorch" in RECORDERS) == has_torch  # registered where torch is installed
+    True
     """
     global _PLUGINS_LOADED
     if _PLUGINS_LOADED:
@@ -91,7 +118,19 @@ def _from_scikit_learn(estimator) -> bool:
 
 
 def get_recorder(name: str) -> Recorder:
-    """The registered recorder called ``name``."""
+    """The registered recorder called ``name``.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.recorders import get_recorder
+    >>> get_recorder("partial_fit").kind, get_recorder("staged_predict").kind
+    ('epoch', 'round')
+    >>> try:
+    ...     get_recorder("partial-fit")
+    ... except ValueError as error:
+    ...     print(str(error).split(":")[0])
+    stage_method='partial-fit' names no registered recorder
+    """
     if name not in RECORDERS:
         load_plugins()
     if name not in RECORDERS:

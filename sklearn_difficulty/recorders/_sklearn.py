@@ -40,8 +40,8 @@ from ._base import (
     Recorder,
     RecorderSettings,
     StageStore,
-    check_fit_parameters,
 )
+from ._checks import check_fit_parameters
 from ._one_pass import LabelReader, StagedLabels
 from ._outputs import NEEDS_PROBABILITIES, class_columns, encode_labels
 
@@ -145,6 +145,21 @@ class StagedPredictRecorder(_ScikitLearnRecorder):
     outputs come from when they agree with ``staged_predict`` at the first
     recorded round (see the module's "One pass"): ``staged_predict`` then
     runs only up to that round (and once more over the rows of near ties).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import AdaBoostClassifier
+    >>> from sklearn_difficulty.recorders import MemberPlan, StagedPredictRecorder
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]))
+    >>> members = StagedPredictRecorder().record(
+    ...     AdaBoostClassifier(n_estimators=3), plan, seeds=[0, 1])
+    >>> members[0].stages, members[0].predictions[0]  # one row per round
+    (array([1, 2, 3]), array([[0, 0, 0, 0, 1, 1],
+           [0, 0, 1, 1, 1, 1],
+           [0, 0, 1, 0, 1, 1]], dtype=uint8))
     """
 
     name = "staged_predict"
@@ -314,6 +329,26 @@ class PartialFitRecorder(_ScikitLearnRecorder):
       last chunk's;
     - naive Bayes models (``stage_method="partial_fit"`` asked for them):
       the same counts, up to rounding.
+
+    Examples
+    --------
+    Two perceptrons, each recorded every 4 steps (4 examples) for 2 epochs:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Perceptron
+    >>> from sklearn_difficulty.recorders import MemberPlan, PartialFitRecorder
+    >>> from sklearn_difficulty.stages import StepSchedule
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]),
+    ...                   n_epochs=2, schedule=StepSchedule(4))
+    >>> members = PartialFitRecorder().record(Perceptron(), plan, seeds=[0, 1])
+    >>> members[0].stages, np.round(members[0].epochs, 2)
+    (array([ 4,  8, 12]), array([0.67, 1.33, 2.  ]))
+    >>> members[1].predictions[0]
+    array([[0, 0, 0, 0, 0, 0],
+           [0, 0, 1, 1, 1, 1],
+           [0, 0, 0, 0, 1, 1]], dtype=uint8)
     """
 
     name = "partial_fit"
@@ -493,7 +528,24 @@ def _check_loss(estimator, epoch: int, step: int | None) -> None:
 
 
 class FinalRecorder(_ScikitLearnRecorder):
-    """The fitted model alone: one stage, labelled 1."""
+    """The fitted model alone: one stage, labelled 1.
+
+    Examples
+    --------
+    Two trees, each trained on 4 examples of its own:
+
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from sklearn_difficulty.recorders import FinalRecorder, MemberPlan
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 0, 1, 0, 1, 1])
+    >>> plan = MemberPlan(X, y, {}, scored=(X,), names=("train",), targets=(y,),
+    ...                   classes=np.array([0, 1]), n_draw=4)
+    >>> members = FinalRecorder().record(DecisionTreeClassifier(), plan, seeds=[0, 1])
+    >>> [(member.stages.tolist(), member.indices.tolist()) for member in members]
+    [([1], [0, 3, 4, 5]), ([1], [2, 3, 4, 5])]
+    >>> members[1].predictions[0]  # its class indices on the training set
+    array([[1, 1, 1, 0, 1, 1]], dtype=uint8)
+    """
 
     name = "final"
     kind = "final"

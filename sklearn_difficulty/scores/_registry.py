@@ -168,7 +168,18 @@ def register_score(score: ExampleScore, *, replace: bool = False) -> ExampleScor
 
 
 def unregister_score(name: str) -> ExampleScore:
-    """Remove the score ``name`` from the registry, and return it."""
+    """Remove the score ``name`` from the registry, and return it.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.scores import (
+    ...     ExampleScore, register_score, score_names, unregister_score)
+    >>> _ = register_score(ExampleScore("zero", lambda record, scored_set, stage: 0))
+    >>> "zero" in score_names()
+    True
+    >>> unregister_score("zero").name, "zero" in score_names()
+    ('zero', False)
+    """
     return _REGISTRY.pop(get_score(name).name)
 
 
@@ -222,6 +233,24 @@ def resolve_score(record: PredictionRecord, score: str) -> str:
     features), and was confirmed on the "confirm" group (see the README);
     else AUM when it holds margins; else learning speed, from the labels.
     Any other name is returned as it is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.scores import resolve_score
+    >>> labels_only = PredictionRecord(  # 1 member, 1 epoch, 2 examples
+    ...     predictions={"train": np.array([[[0, 0]]])},
+    ...     targets={"train": np.array([0, 1])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1]))
+    >>> resolve_score(labels_only, "auto"), resolve_score(labels_only, "consistency")
+    ('learning_speed', 'consistency')
+    >>> with_margins = PredictionRecord(
+    ...     predictions=labels_only.predictions, targets=labels_only.targets,
+    ...     classes=labels_only.classes, stages=labels_only.stages,
+    ...     outputs={"margin": {"train": np.array([[[0.8, -0.3]]])}})
+    >>> resolve_score(with_margins, "auto")
+    'aum'
     """
     if score != "auto":
         return score
