@@ -72,7 +72,6 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "plot_gallery": "True",
-    "reset_argv": lambda gallery_conf, script_vars: [],
     "matplotlib_animations": False,
     "image_scrapers": ("matplotlib",),
     "capture_repr": (),
