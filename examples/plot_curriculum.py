@@ -80,6 +80,10 @@ for kind in ("curriculum", "anti", "random"):
 # %%
 # Test accuracy along training, and the pool's size
 # -------------------------------------------------
+# The phases are read from the histograms of consistency: with the default 2
+# members a consistency takes three values only (0, 0.5, 1), so the
+# bi-modality they find comes from the few members more than from learning;
+# more members (``--members``) give them meaning.
 figure, (ax, pool_ax) = plt.subplots(
     2, 1, figsize=(6, 5), sharex=True, height_ratios=(3, 1)
 )
