@@ -1,4 +1,8 @@
-"""What the figure scripts share: the digits split, the ensembles, the output folder."""
+"""What the figure scripts share: the digits split, the ensembles, the output folder.
+
+Not an example itself: the gallery skips it (``ignore_pattern`` in
+``docs/conf.py``) and the scripts import it from their own folder.
+"""
 
 import argparse
 from pathlib import Path
@@ -13,13 +17,30 @@ from sklearn.tree import DecisionTreeClassifier
 
 from sklearn_difficulty import EnsembleDifficulty
 from sklearn_difficulty.datasets import load_digits_images
-from sklearn_difficulty.plotting import save_figure
 
 
-def output_folder(description: str) -> Path:
+def command_line(description: str) -> argparse.ArgumentParser:
+    """A parser with ``--out``, the folder for the PNG files (``figures``)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", default="figures", help="folder for the PNG files")
-    out = Path(parser.parse_args().out)
+    return parser
+
+
+def cnn_command_line(description: str) -> argparse.ArgumentParser:
+    """``command_line`` with ``--epochs``: 6 by default, 12 at the README's scale."""
+    parser = command_line(description)
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=6,
+        help="epochs of the 10 CNNs (default: 6; the README's figures: 12)",
+    )
+    return parser
+
+
+def output_folder(out) -> Path:
+    """The folder ``out``, created if needed."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -59,5 +80,11 @@ def flat(images):
 
 
 def save(display_or_figure, path: Path) -> None:
-    save_figure(display_or_figure, path, dpi=120)
+    """Write the figure (or a Display's) to ``path`` as PNG, and leave it open.
+
+    The figure stays open so that the gallery, which captures the open
+    figures, shows it (``sklearn_difficulty.plotting.save_figure`` closes it).
+    """
+    figure = getattr(display_or_figure, "figure_", display_or_figure)
+    figure.savefig(path, dpi=120)
     print(f"saved {path}")
