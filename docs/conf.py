@@ -6,7 +6,6 @@ written here from the package's own ``__all__`` lists (``_api.py``), so a
 public name cannot be left out of it.
 """
 
-import os
 import sys
 from pathlib import Path
 
@@ -60,7 +59,6 @@ myst_heading_anchors = 4
 suppress_warnings = ["myst.header"]  # the guide's pages start at "##" in places
 
 # --- the gallery: examples/ executed at build time ---------------------------
-os.environ.setdefault("SKLEARN_DIFFICULTY_GALLERY", "1")  # small settings
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "examples"),
     "gallery_dirs": "auto_examples",
