@@ -169,6 +169,29 @@ def _add_cluster_arguments(run) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of the command line: one sub-command per workflow of :mod:`.runs`.
+
+    Its choices (data sets, models, scores) are read from the registries when
+    it is built.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parsed arguments hold ``command`` and ``handler``, the function
+        that calls the workflow.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.cli import build_parser
+    >>> args = build_parser().parse_args(
+    ...     ["run", "--model", "adaboost", "--rounds", "3", "--out", "runs/ada"])
+    >>> args.command, args.data, args.model, args.rounds, args.members
+    ('run', 'digits', 'adaboost', 3, 10)
+    >>> args = build_parser().parse_args(["prune", "runs/ada", "--keep", "0.8",
+    ...                                   "--out", "kept.npz"])
+    >>> args.keep, args.drop, args.score
+    (0.8, 'hardest', 'auto')
+    """
     parser = argparse.ArgumentParser(
         prog="sklearn-difficulty",
         description="Score how hard each example is for an ensemble of classifiers.",
@@ -313,6 +336,31 @@ def _add_prune(commands) -> None:
 
 
 def main(argv=None) -> int:
+    """Run the command line: parse ``argv``, call the workflow, print what it says.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (None: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0; or 1 after a workflow's error, printed to standard error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.cli import main
+    >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +NORMALIZE_WHITESPACE
+    ...     main(["run", "--model", "adaboost", "--members", "2", "--rounds", "3",
+    ...           "--max-samples", "0.8", "--n-jobs", "1", "--out", tmp, "--quiet"])
+    ...     main(["prune", tmp, "--keep", "0.5", "--out", f"{tmp}/kept.npz"])
+    0
+    kept 673 of 1347 training examples of ... (dropped the hardest by
+    learning_speed); written to .../kept.npz
+    0
+    """
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)
