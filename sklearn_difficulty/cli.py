@@ -169,7 +169,7 @@ def _add_cluster_arguments(run) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of the command line: one sub-command per workflow of :mod:`.runs`.
+    """The command line's parser: one sub-command per workflow of :mod:`.runs`.
 
     Its choices (data sets, models, scores) are read from the registries when
     it is built.
@@ -199,6 +199,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
+    _add_run(commands)
+
+    compare = commands.add_parser("compare", help="compare two saved runs")
+    compare.add_argument("run_a")
+    compare.add_argument("run_b")
+    compare.add_argument("--out", required=True)
+    compare.add_argument("--tolerance", type=float, default=0.01)
+    compare.add_argument(
+        "--bootstraps",
+        type=int,
+        default=200,
+        help="resamples of the members for an interval of Pearson's r (0: none)",
+    )
+    compare.add_argument("--overwrite", action="store_true")
+    compare.set_defaults(handler=_compare)
+
+    report = commands.add_parser("report", help="an HTML page of a run or comparison")
+    report.add_argument("run")
+    report.add_argument("--out", help="the HTML file (default RUN/report.html)")
+    report.add_argument("--overwrite", action="store_true")
+    report.set_defaults(handler=_report)
+
+    demo = commands.add_parser(
+        "demo", help="CNNs and AdaBoost on the digits, compared, with reports"
+    )
+    demo.add_argument("--out", default="demo-output")
+    demo.add_argument("--n-jobs", type=int, default=-1)
+    demo.add_argument("--overwrite", action="store_true")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(handler=_demo)
+    _add_prune(commands)
+    return parser
+
+
+def _add_run(commands) -> None:
     run = commands.add_parser("run", help="fit an ensemble and save its record")
     run.add_argument("--data", default="digits", help=_data_help())
     run.add_argument("--data-dir", help="where the files of MNIST, CIFAR... are")
@@ -265,37 +300,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(handler=_run)
-
-    compare = commands.add_parser("compare", help="compare two saved runs")
-    compare.add_argument("run_a")
-    compare.add_argument("run_b")
-    compare.add_argument("--out", required=True)
-    compare.add_argument("--tolerance", type=float, default=0.01)
-    compare.add_argument(
-        "--bootstraps",
-        type=int,
-        default=200,
-        help="resamples of the members for an interval of Pearson's r (0: none)",
-    )
-    compare.add_argument("--overwrite", action="store_true")
-    compare.set_defaults(handler=_compare)
-
-    report = commands.add_parser("report", help="an HTML page of a run or comparison")
-    report.add_argument("run")
-    report.add_argument("--out", help="the HTML file (default RUN/report.html)")
-    report.add_argument("--overwrite", action="store_true")
-    report.set_defaults(handler=_report)
-
-    demo = commands.add_parser(
-        "demo", help="CNNs and AdaBoost on the digits, compared, with reports"
-    )
-    demo.add_argument("--out", default="demo-output")
-    demo.add_argument("--n-jobs", type=int, default=-1)
-    demo.add_argument("--overwrite", action="store_true")
-    demo.add_argument("--quiet", action="store_true")
-    demo.set_defaults(handler=_demo)
-    _add_prune(commands)
-    return parser
 
 
 def _add_prune(commands) -> None:

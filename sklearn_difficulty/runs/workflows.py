@@ -135,6 +135,20 @@ def _outputs_to_record(record_outputs, rank_by: str) -> str | tuple | None:
     return (*kinds, *(kind for kind in needed if kind not in kinds))
 
 
+def _fit(ensemble, inputs: _RunInputs, asked: dict, *, backend, scheduler) -> dict:
+    """Fit the ensemble on a run's data; the run's summary: what was asked, and got."""
+    start = time.perf_counter()
+    with on_backend(backend, scheduler):
+        ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
+    return {
+        **asked,
+        "record_outputs": list(ensemble.record_.output_kinds),
+        **inputs.sizes(),
+        "seconds": round(time.perf_counter() - start, 2),
+        "members_from_memory": ensemble.members_from_memory_,
+    }
+
+
 def run(
     *, out, data: str = "digits", model: str = "mnist", members: int = 10,
     epochs: int | None = None, rounds: int = 50, max_samples: float | None = None,
@@ -213,15 +227,8 @@ def run(
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     folder = run(out=tmp, data="digits", model="adaboost", members=2,
     ...                  rounds=3, max_samples=0.8, n_jobs=1, verbose=0)
-    ...     print(folder.describe())  # doctest: +NORMALIZE_WHITESPACE
-    ...     folder.figures
-    2 x adaboost on digits: 3 rounds in ... s; last round: train accuracy 0.373.
-    Results in .../
-    phases: rounds 1-2 beginning of learning; round 3 bi-modality
-    Learning speed split-half reliability 0.52 (1 member), 0.68 for all 2;
-    about 18 members would reach 0.95.
-    ['consistency_histograms.png', 'consensus_histograms.png', 'learning_speed.png',
-     'reliability.png']
+    ...     [(row["stage"], row["phase"]) for row in folder.stages]
+    [(1, 'beginning of learning'), (2, 'beginning of learning'), (3, 'bi-modality')]
     """
     check_backend(backend, scheduler)  # before anything trains
     folder = RunFolder.create(out, overwrite=overwrite)
@@ -231,13 +238,11 @@ def run(
         data, model, params=params, epochs=epochs, rounds=rounds, device=device,
         data_dir=data_dir, random_state=random_state, record_every=record_every,
     )  # fmt: skip
-    asked = {
-        "data": data, "model": model,
-        "params": {k: repr(v) for k, v in parse_params(params).items()},
-        "epochs": epochs, "rounds": rounds, "max_samples": max_samples,
-        "record_every": _record_every_summary(record_every),
-        "random_state": random_state,
-    }  # fmt: skip
+    asked = {"data": data, "model": model,
+             "params": {k: repr(v) for k, v in parse_params(params).items()},
+             "epochs": epochs, "rounds": rounds, "max_samples": max_samples,
+             "record_every": _record_every_summary(record_every),
+             "random_state": random_state}  # fmt: skip
     folder.begin(asked)  # an unfinished run until its summary is written
     ensemble = EnsembleDifficulty(
         inputs.estimator, n_estimators=members, record_every=record_every,
@@ -245,16 +250,7 @@ def run(
         record_outputs=_outputs_to_record(record_outputs, rank_by),
         verbose=verbose, memory=folder.memory_path if memory == "auto" else memory,
     )  # fmt: skip
-    start = time.perf_counter()
-    with on_backend(backend, scheduler):
-        ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
-    summary = {
-        **asked,
-        "record_outputs": list(ensemble.record_.output_kinds),
-        **inputs.sizes(),
-        "seconds": round(time.perf_counter() - start, 2),
-        "members_from_memory": ensemble.members_from_memory_,
-    }
+    summary = _fit(ensemble, inputs, asked, backend=backend, scheduler=scheduler)
     images = inputs.loaded.X_train if inputs.loaded.images else None
     return folder.write(ensemble.record_, summary, images=images, rank_by=rank_by)
 
