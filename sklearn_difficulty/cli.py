@@ -169,6 +169,29 @@ def _add_cluster_arguments(run) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser: one sub-command per workflow of :mod:`.runs`.
+
+    Its choices (data sets, models, scores) are read from the registries when
+    it is built.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        The parsed arguments hold ``command`` and ``handler``, the function
+        that calls the workflow.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.cli import build_parser
+    >>> args = build_parser().parse_args(
+    ...     ["run", "--model", "adaboost", "--rounds", "3", "--out", "runs/ada"])
+    >>> args.command, args.data, args.model, args.rounds, args.members
+    ('run', 'digits', 'adaboost', 3, 10)
+    >>> args = build_parser().parse_args(["prune", "runs/ada", "--keep", "0.8",
+    ...                                   "--out", "kept.npz"])
+    >>> args.keep, args.drop, args.score
+    (0.8, 'hardest', 'auto')
+    """
     parser = argparse.ArgumentParser(
         prog="sklearn-difficulty",
         description="Score how hard each example is for an ensemble of classifiers.",
@@ -176,6 +199,41 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=__version__)
     commands = parser.add_subparsers(dest="command", required=True)
 
+    _add_run(commands)
+
+    compare = commands.add_parser("compare", help="compare two saved runs")
+    compare.add_argument("run_a")
+    compare.add_argument("run_b")
+    compare.add_argument("--out", required=True)
+    compare.add_argument("--tolerance", type=float, default=0.01)
+    compare.add_argument(
+        "--bootstraps",
+        type=int,
+        default=200,
+        help="resamples of the members for an interval of Pearson's r (0: none)",
+    )
+    compare.add_argument("--overwrite", action="store_true")
+    compare.set_defaults(handler=_compare)
+
+    report = commands.add_parser("report", help="an HTML page of a run or comparison")
+    report.add_argument("run")
+    report.add_argument("--out", help="the HTML file (default RUN/report.html)")
+    report.add_argument("--overwrite", action="store_true")
+    report.set_defaults(handler=_report)
+
+    demo = commands.add_parser(
+        "demo", help="CNNs and AdaBoost on the digits, compared, with reports"
+    )
+    demo.add_argument("--out", default="demo-output")
+    demo.add_argument("--n-jobs", type=int, default=-1)
+    demo.add_argument("--overwrite", action="store_true")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(handler=_demo)
+    _add_prune(commands)
+    return parser
+
+
+def _add_run(commands) -> None:
     run = commands.add_parser("run", help="fit an ensemble and save its record")
     run.add_argument("--data", default="digits", help=_data_help())
     run.add_argument("--data-dir", help="where the files of MNIST, CIFAR... are")
@@ -243,37 +301,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true")
     run.set_defaults(handler=_run)
 
-    compare = commands.add_parser("compare", help="compare two saved runs")
-    compare.add_argument("run_a")
-    compare.add_argument("run_b")
-    compare.add_argument("--out", required=True)
-    compare.add_argument("--tolerance", type=float, default=0.01)
-    compare.add_argument(
-        "--bootstraps",
-        type=int,
-        default=200,
-        help="resamples of the members for an interval of Pearson's r (0: none)",
-    )
-    compare.add_argument("--overwrite", action="store_true")
-    compare.set_defaults(handler=_compare)
-
-    report = commands.add_parser("report", help="an HTML page of a run or comparison")
-    report.add_argument("run")
-    report.add_argument("--out", help="the HTML file (default RUN/report.html)")
-    report.add_argument("--overwrite", action="store_true")
-    report.set_defaults(handler=_report)
-
-    demo = commands.add_parser(
-        "demo", help="CNNs and AdaBoost on the digits, compared, with reports"
-    )
-    demo.add_argument("--out", default="demo-output")
-    demo.add_argument("--n-jobs", type=int, default=-1)
-    demo.add_argument("--overwrite", action="store_true")
-    demo.add_argument("--quiet", action="store_true")
-    demo.set_defaults(handler=_demo)
-    _add_prune(commands)
-    return parser
-
 
 def _add_prune(commands) -> None:
     prune = commands.add_parser(
@@ -313,6 +340,31 @@ def _add_prune(commands) -> None:
 
 
 def main(argv=None) -> int:
+    """Run the command line: parse ``argv``, call the workflow, print what it says.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (None: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0; or 1 after a workflow's error, printed to standard error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.cli import main
+    >>> with tempfile.TemporaryDirectory() as tmp:  # doctest: +NORMALIZE_WHITESPACE
+    ...     main(["run", "--model", "adaboost", "--members", "2", "--rounds", "3",
+    ...           "--max-samples", "0.8", "--n-jobs", "1", "--out", tmp, "--quiet"])
+    ...     main(["prune", tmp, "--keep", "0.5", "--out", f"{tmp}/kept.npz"])
+    0
+    kept 673 of 1347 training examples of ... (dropped the hardest by
+    learning_speed); written to .../kept.npz
+    0
+    """
     args = build_parser().parse_args(argv)
     try:
         args.handler(args)

@@ -214,7 +214,23 @@ def _recorded(record) -> str:
 
 
 def render_run(folder: RunFolder) -> str:
-    """The report of a run folder, as HTML."""
+    """The report of a run folder, as HTML.
+
+    Examples
+    --------
+    >>> import re, tempfile
+    >>> from sklearn_difficulty.runs import render_run, run
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = run(out=tmp, model="adaboost", members=2, rounds=3,
+    ...                  max_samples=0.8, n_jobs=1, verbose=0)
+    ...     page = render_run(folder)
+    >>> re.search("<title>(.*)</title>", page).group(1)
+    'sklearn-difficulty: 2 x adaboost on digits'
+    >>> re.search('<p id="phases">(.*)</p>', page).group(1)
+    '<strong>Phases:</strong> rounds 1-2 beginning of learning; round 3 bi-modality'
+    >>> page.count("<img ")  # 4 figures, the 16 easiest and 16 hardest images
+    36
+    """
     record, summary, stages = folder.record, folder.summary, folder.stages
     kind = record.stage_kind
     body = _template("run.html").substitute(
@@ -238,7 +254,36 @@ def render_run(folder: RunFolder) -> str:
 
 
 def render_comparison(folder: ComparisonFolder) -> str:
-    """The report of a comparison folder, as HTML."""
+    """The report of a comparison folder, as HTML.
+
+    Examples
+    --------
+    >>> import re, tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import compare_records
+    >>> from sklearn_difficulty.runs import ComparisonFolder, render_comparison
+    >>> targets, classes = {"train": np.array([0, 1, 1, 0])}, np.array([0, 1])
+    >>> a = PredictionRecord(  # 2 members, 2 epochs, 4 examples
+    ...     predictions={"train": np.array([[[0, 0, 1, 1], [0, 1, 1, 0]],
+    ...                                     [[0, 1, 0, 1], [0, 1, 1, 0]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1, 2]))
+    >>> b = PredictionRecord(  # 2 members, 1 round
+    ...     predictions={"train": np.array([[[0, 1, 1, 1]], [[0, 0, 1, 1]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1]))
+    >>> comparison = compare_records(a, b, tolerance=0.2, names=("cnn", "adaboost"))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = ComparisonFolder.create(tmp).write(
+    ...         comparison, runs=("runs/cnn", "runs/adaboost"), tolerance=0.2,
+    ...         bootstraps=0)
+    ...     page = render_comparison(folder)
+    >>> re.search("<title>(.*)</title>", page).group(1)
+    'sklearn-difficulty: cnn against adaboost'
+    >>> re.search("Pearson r = [0-9.]+", page).group(0)
+    'Pearson r = 0.85'
+    >>> page.count("<img ")  # the two learning speeds, the one matched pair
+    2
+    """
     summary = folder.summary
     name_a, name_b = summary["names"]
     pearson = summary["pearson"]

@@ -47,6 +47,13 @@ class RunData(NamedTuple):
 
     ``y_train`` and ``y_test`` are None for Datasets, which bring their
     labels; ``images`` says whether the samples are images.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.catalog import load_data
+    >>> data = load_data("digits")
+    >>> data.X_train.shape, data.X_test.shape, data.images
+    ((1347, 1, 8, 8), (450, 1, 8, 8), True)
     """
 
     X_train: Any
@@ -71,6 +78,20 @@ class DataSource:
         One line for the command line's help and the errors.
     argument : str or None
         The name of the part after a colon, for names that take one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.runs.catalog import (
+    ...     DATA_SETS, DataSource, RunData, load_data, register_data)
+    >>> def blobs(argument, data_dir, random_state):
+    ...     X = np.random.RandomState(random_state).randn(20, int(argument))
+    ...     y = (X[:, 0] > 0).astype(int)
+    ...     return RunData(X, y, None, None, np.array(["neg", "pos"]), False)
+    >>> _ = register_data("blobs:", DataSource(blobs, "Gaussian blobs", "dims"))
+    >>> load_data("blobs:3").X_train.shape
+    (20, 3)
+    >>> _ = DATA_SETS.pop("blobs:")  # leave the catalog as it was
     """
 
     load: Callable[[str | None, str, int], RunData]
@@ -87,8 +108,21 @@ class ModelSource:
     build : callable
         ``build(params, epochs=..., rounds=..., device=...) -> estimator``.
     help : str
+        One line for the command line's help.
     images : bool
         Whether it takes images (networks) rather than flat vectors.
+
+    Examples
+    --------
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn_difficulty.runs.catalog import (
+    ...     MODELS, ModelSource, build_model, register_model)
+    >>> def knn(params, *, epochs, rounds, device):
+    ...     return KNeighborsClassifier(**{"n_neighbors": 3, **params})
+    >>> _ = register_model("knn", ModelSource(knn, "3 nearest neighbours"))
+    >>> build_model("knn", ["n_neighbors=5"])
+    (KNeighborsClassifier(), False)
+    >>> _ = MODELS.pop("knn")  # leave the catalog as it was
     """
 
     build: Callable[..., Any]
@@ -104,19 +138,54 @@ MODELS: dict[str, ModelSource] = {}
 
 
 def register_data(name: str, source: DataSource) -> DataSource:
-    """Add (or replace) a data set; a name ending in ":" takes an argument."""
+    """Add (or replace) a data set; a name ending in ":" takes an argument.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.runs.catalog import (
+    ...     DATA_SETS, DataSource, RunData, data_names, register_data)
+    >>> def xor(argument, data_dir, random_state):
+    ...     X, y = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 0])
+    ...     return RunData(X, y, None, None, np.array(["0", "1"]), False)
+    >>> _ = register_data("xor", DataSource(xor, "the four points of XOR"))
+    >>> data_names()[-2:]
+    ['xor', 'FILE.npz']
+    >>> _ = DATA_SETS.pop("xor")  # leave the catalog as it was
+    """
     DATA_SETS[name] = source
     return source
 
 
 def register_model(name: str, source: ModelSource) -> ModelSource:
-    """Add (or replace) a model."""
+    """Add (or replace) a model.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_difficulty.runs.catalog import (
+    ...     MODELS, ModelSource, model_names, register_model)
+    >>> def logistic(params, *, epochs, rounds, device):
+    ...     return LogisticRegression(**params)
+    >>> _ = register_model("logistic", ModelSource(logistic, "logistic regression"))
+    >>> model_names()[-3:]
+    ['logistic', 'a torchvision model (resnet18, ...)', 'an import path']
+    >>> _ = MODELS.pop("logistic")  # leave the catalog as it was
+    """
     MODELS[name] = source
     return source
 
 
 def data_names() -> list[str]:
-    """The data names as a person types them (``cifar100:<super-class>``)."""
+    """The data names as a person types them (``cifar100:<super-class>``).
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.catalog import data_names
+    >>> data_names()  # doctest: +NORMALIZE_WHITESPACE
+    ['digits', 'mnist', 'cifar10', 'cifar100', 'cifar100:<super-class>',
+     'imagefolder:<PATH>', 'tiny-imagenet', 'imagenet', 'FILE.npz']
+    """
     return [
         f"{name}<{source.argument}>" if name.endswith(":") else name
         for name, source in DATA_SETS.items()
@@ -124,7 +193,15 @@ def data_names() -> list[str]:
 
 
 def model_names() -> list[str]:
-    """The registered model names, then what else a model may be."""
+    """The registered model names, then what else a model may be.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.catalog import model_names
+    >>> model_names()  # doctest: +NORMALIZE_WHITESPACE
+    ['mnist', 'small_st_vgg', 'st_vgg', 'adaboost',
+     'a torchvision model (resnet18, ...)', 'an import path']
+    """
     return [*MODELS, "a torchvision model (resnet18, ...)", "an import path"]
 
 
@@ -135,6 +212,17 @@ def load_data(name: str, data_dir: str | None = None, random_state: int = 0):
     ------
     ValueError
         For a name that is not registered, naming the registered ones.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.catalog import load_data
+    >>> data = load_data("digits", random_state=0)
+    >>> data.X_train.shape, data.y_train[:5], data.class_names[:3]
+    ((1347, 1, 8, 8), array([7, 3, 6, 6, 7]), array(['0', '1', '2'], dtype='<U21'))
+    >>> load_data("digts")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown data set 'digts'; use one of: digits, mnist, cifar10, ...
     """
     if name.endswith(".npz"):
         return _npz_file(Path(name))
@@ -354,6 +442,15 @@ def build_model(
     -------
     estimator : estimator
     images : bool
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.catalog import build_model
+    >>> build_model("adaboost", {"max_depth": 1}, rounds=5)
+    (AdaBoostClassifier(estimator=DecisionTreeClassifier(max_depth=1),
+                       n_estimators=5), False)
+    >>> build_model("sklearn.svm.SVC", ["C=10", "kernel='linear'"])
+    (SVC(C=10, kernel='linear'), False)
     """
     params = parse_params(params)
     kwargs = {"epochs": epochs, "rounds": rounds, "device": device}

@@ -94,7 +94,19 @@ def describe_phases(stages: list[dict], kind: str = "stage") -> str:
 
 
 def describe_reliability(summary: dict | None) -> str:
-    """One sentence on the reliability of the learning speed of a run."""
+    """One sentence on the reliability of the learning speed of a run.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs import describe_reliability
+    >>> reliability = {"split_half": 0.8, "reliability": 0.89, "n_half": 5,
+    ...                "n_members": 10, "target": 0.95, "members_needed": 24}
+    >>> print(describe_reliability(reliability))  # doctest: +NORMALIZE_WHITESPACE
+    Learning speed split-half reliability 0.80 (5 members), 0.89 for all 10;
+    about 24 members would reach 0.95.
+    >>> print(describe_reliability(None))
+    One member: the learning speed's reliability needs at least two.
+    """
     if summary is None:
         return "One member: the learning speed's reliability needs at least two."
     if summary["split_half"] is None:
@@ -116,7 +128,17 @@ def describe_reliability(summary: dict | None) -> str:
 
 
 def describe_interval(pearson: dict) -> str:
-    """The bootstrap interval of a comparison's Pearson r, or "" without one."""
+    """The bootstrap interval of a comparison's Pearson r, or "" without one.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs import describe_interval
+    >>> describe_interval({"r": 0.71, "ci": [0.62, 0.78], "confidence_level": 0.95,
+    ...                    "n_bootstraps": 200})
+    ' (95% CI 0.62 to 0.78 over 200 bootstraps of the members)'
+    >>> describe_interval({"r": 0.71, "ci": None})
+    ''
+    """
     if not pearson.get("ci") or pearson["ci"][0] is None:
         return ""
     low, high = pearson["ci"]
@@ -140,6 +162,20 @@ def describe_run(summary: dict, *, stages: list[dict], stage_kind: str, path) ->
         are told in epochs where their rows hold them.
     path : str or path-like
         Where the run is.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs import describe_run
+    >>> stages = [{"stage": 0, "train_accuracy": 0.1, "phase": "initialization"},
+    ...           {"stage": 1, "train_accuracy": 0.6, "phase": "bi-modality"},
+    ...           {"stage": 2, "train_accuracy": 0.9, "phase": "end of learning"}]
+    >>> summary = {"members": 4, "model": "mnist", "data": "digits", "seconds": 12.3}
+    >>> text = describe_run(summary, stages=stages, stage_kind="epoch", path="out")
+    >>> print(text)  # doctest: +NORMALIZE_WHITESPACE
+    4 x mnist on digits: 2 epochs in 12 s; epoch 0 (untrained): train accuracy
+    0.100; last epoch: train accuracy 0.900. Results in out/
+    phases: epoch 0 initialization; epoch 1 bi-modality; epoch 2 end of learning
+    One member: the learning speed's reliability needs at least two.
     """
     first, last = stages[0], stages[-1]
     trained = sum(1 for s in stages if s["stage"] != 0)
@@ -173,7 +209,19 @@ def describe_run(summary: dict, *, stages: list[dict], stage_kind: str, path) ->
 
 
 def describe_comparison(summary: dict, *, path) -> str:
-    """One line on a comparison: matched stages and Pearson's r of the speeds."""
+    """One line on a comparison: matched stages and Pearson's r of the speeds.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs import describe_comparison
+    >>> pearson = {"r": 0.712, "ci": [0.62, 0.78], "confidence_level": 0.95,
+    ...            "n_bootstraps": 200}
+    >>> text = describe_comparison({"pairs": [{}, {}, {}], "pearson": pearson},
+    ...                            path="cnn-vs-adaboost")
+    >>> print(text)  # doctest: +NORMALIZE_WHITESPACE
+    3 matched stage pairs; learning speed Pearson r = 0.71 (95% CI 0.62 to 0.78
+    over 200 bootstraps of the members). Results in cnn-vs-adaboost/
+    """
     pearson = summary["pearson"]
     return (
         f"{len(summary['pairs'])} matched stage pairs; learning speed Pearson "

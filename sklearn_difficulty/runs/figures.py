@@ -65,7 +65,15 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def is_figure_name(name) -> bool:
-    """Whether ``name`` is the file name of a figure the folder format owns."""
+    """Whether ``name`` is the file name of a figure the folder format owns.
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.figures import is_figure_name
+    >>> [is_figure_name(name) for name in ("data_map.png", "joint_pair_2.png",
+    ...                                    "../data_map.png", "notes.png", None)]
+    [True, True, False, False, False]
+    """
     return isinstance(name, str) and (
         name in FIGURE_CAPTIONS
         or re.fullmatch(re.escape(JOINT_PAIR_PREFIX) + r"[0-9]{1,6}\.png", name)
@@ -79,6 +87,19 @@ def read_figure(folder: Path, name) -> bytes | None:
     None for a name the format does not own, a file that is missing, not
     regular, outside the folder once resolved (a symbolic link that leaves
     it), larger than :data:`MAX_FIGURE_BYTES`, or not a PNG.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from matplotlib.image import imsave
+    >>> from sklearn_difficulty.runs.figures import read_figure
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     imsave(Path(tmp, "data_map.png"), np.zeros((2, 2)))
+    ...     _ = Path(tmp, "learning_speed.png").write_text("not a PNG")
+    ...     read_figure(tmp, "data_map.png")[:4], read_figure(tmp, "learning_speed.png")
+    (b'\x89PNG', None)
     """
     if not is_figure_name(name):
         return None
@@ -97,7 +118,18 @@ def read_figure(folder: Path, name) -> bytes | None:
 
 
 def figure_caption(name: str) -> str:
-    """The caption of a figure by its file name (the name itself if unknown)."""
+    """The caption of a figure by its file name (the name itself if unknown).
+
+    Examples
+    --------
+    >>> from sklearn_difficulty.runs.figures import figure_caption
+    >>> figure_caption("learning_speeds.png")
+    'The learning speeds of the two runs, example by example.'
+    >>> figure_caption("joint_pair_0.png")
+    'Joint distribution of the two consistencies at a matched pair.'
+    >>> figure_caption("notes.png")
+    'notes.png'
+    """
     caption = FIGURE_CAPTIONS.get(name)
     if caption is None and name.startswith(JOINT_PAIR_PREFIX):
         caption = JOINT_PAIR_CAPTION
@@ -112,6 +144,24 @@ def write_run_figures(record: PredictionRecord, out: Path, reliability=None):
     the number of members, and the data map of a record with "proba".
     ``reliability`` is the run's split-half reliability of the learning
     speed (computed if None).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.runs import write_run_figures
+    >>> record = PredictionRecord(  # 4 members, 2 epochs, 6 examples
+    ...     predictions={"train": np.array([[[0, 1, 1, 0, 1, 0], [0, 1, 1, 1, 1, 0]],
+    ...                                     [[0, 1, 0, 0, 0, 1], [0, 1, 1, 1, 0, 0]],
+    ...                                     [[1, 1, 1, 0, 0, 0], [0, 1, 1, 1, 1, 1]],
+    ...                                     [[0, 1, 0, 0, 0, 0], [0, 1, 1, 0, 1, 0]]])},
+    ...     targets={"train": np.array([0, 1, 1, 1, 1, 0])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_run_figures(record, tmp)  # doctest: +NORMALIZE_WHITESPACE
+    ['consistency_histograms.png', 'consensus_histograms.png', 'learning_speed.png',
+     'reliability.png']
     """
     from ..plotting import (
         DataMapDisplay,
@@ -143,6 +193,25 @@ def write_comparison_figures(comparison: RecordComparison, out: Path) -> list[st
 
     The two learning speeds example by example, and the joint distribution
     of the two consistencies at the first, middle and last matched pairs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import compare_records
+    >>> from sklearn_difficulty.runs import write_comparison_figures
+    >>> targets, classes = {"train": np.array([0, 1, 1, 0])}, np.array([0, 1])
+    >>> a = PredictionRecord(  # 2 members, 2 epochs, 4 examples
+    ...     predictions={"train": np.array([[[0, 0, 1, 1], [0, 1, 1, 0]],
+    ...                                     [[0, 1, 0, 1], [0, 1, 1, 0]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1, 2]))
+    >>> b = PredictionRecord(  # 2 members, 1 round
+    ...     predictions={"train": np.array([[[0, 1, 1, 1]], [[0, 0, 1, 1]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1]))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_comparison_figures(compare_records(a, b, tolerance=0.2), tmp)
+    ['learning_speeds.png', 'joint_pair_0.png']
     """
     from ..plotting import JointConsistencyDisplay, LearningSpeedDisplay
 

@@ -142,16 +142,13 @@ class _Folder:
         """
         folder = cls(path)
         main, summary = folder.path / cls.main_file, folder.path / cls.summary_file
+        absent = f"{folder.path} holds no {cls.kind} (no {cls.main_file})."
         if not (main.is_file() or summary.is_file()):
-            raise FileNotFoundError(
-                f"{folder.path} holds no {cls.kind} (no {cls.main_file})."
-            )
+            raise FileNotFoundError(absent)
         if not folder.complete:
             raise ValueError(folder._unfinished())
         if not main.is_file():
-            raise FileNotFoundError(
-                f"{folder.path} holds no {cls.kind} (no {cls.main_file})."
-            )
+            raise FileNotFoundError(absent)
         return folder
 
     @classmethod
@@ -533,7 +530,17 @@ class RunFolder(_Folder):
 
 
 class ComparisonFolder(_Folder):
-    """A comparison of two runs on disk: ``comparison.json`` and its figures."""
+    """A comparison of two runs on disk: ``comparison.json`` and its figures.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.runs import ComparisonFolder
+    >>> with tempfile.TemporaryDirectory() as tmp:  # begun: unfinished until written
+    ...     folder = ComparisonFolder.create(tmp).begin({"names": ["cnn", "adaboost"]})
+    ...     folder.complete, folder.summary["names"]
+    (False, ['cnn', 'adaboost'])
+    """
 
     kind = "comparison"
     main_file = summary_file = "comparison.json"
@@ -543,12 +550,7 @@ class ComparisonFolder(_Folder):
         return check_comparison_summary(summary, path)
 
     def write(
-        self,
-        comparison: RecordComparison,
-        *,
-        runs,
-        tolerance: float,
-        bootstraps: int,
+        self, comparison: RecordComparison, *, runs, tolerance: float, bootstraps: int
     ) -> Self:
         """Write the figures and ``comparison.json`` of a comparison of two runs.
 
@@ -572,7 +574,17 @@ class ComparisonFolder(_Folder):
 
 
 def open_folder(path) -> RunFolder | ComparisonFolder:
-    """The run or comparison folder at ``path``; a clear error for anything else."""
+    """The run or comparison folder at ``path``; a clear error for anything else.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.runs import ComparisonFolder, open_folder
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     open_folder(ComparisonFolder.create(tmp).begin({}).path)
+    Traceback (most recent call last):
+    ValueError: ... holds an unfinished comparison (killed, or still running): ...
+    """
     if (Path(path) / ComparisonFolder.main_file).is_file():
         return ComparisonFolder.open(path)
     return RunFolder.open(path)

@@ -49,6 +49,18 @@ class PrunedSubset:
         The run, the score, ``keep``, ``drop``, ``stage``, ``per_class``,
         ``random_state``, the numbers of examples (``n_train``, ``n_kept``),
         the format and the package's version.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty.runs import PrunedSubset
+    >>> settings = {"run": "runs/cnn", "score": "el2n", "drop": "hardest",
+    ...             "n_kept": 2, "n_train": 4}
+    >>> subset = PrunedSubset("kept.npz", np.array([0, 3]), np.array([0.9, 0.7]),
+    ...                       settings)
+    >>> print(subset.describe())  # doctest: +NORMALIZE_WHITESPACE
+    kept 2 of 4 training examples of runs/cnn (dropped the hardest by el2n);
+    written to kept.npz
     """
 
     path: Path
@@ -179,6 +191,19 @@ def load_subset(path) -> PrunedSubset:
     ------
     ValueError
         If the file is not such a subset.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn_difficulty.runs import load_subset, prune, run
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = run(out=Path(tmp, "run"), model="adaboost", members=2, rounds=3,
+    ...                  max_samples=0.8, n_jobs=1, verbose=0)
+    ...     _ = prune(folder, keep=0.5, drop="easiest", out=Path(tmp, "kept.npz"))
+    ...     subset = load_subset(Path(tmp, "kept.npz"))
+    >>> subset.indices[:5], subset.settings["n_kept"], subset.settings["score"]
+    (array([ 1,  7,  9, 11, 13]), 673, 'learning_speed')
     """
     with np.load(path, allow_pickle=False) as content:
         if not {"indices", "scores", "settings"} <= set(content.files):

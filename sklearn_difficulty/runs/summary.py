@@ -108,7 +108,24 @@ def _position(record: PredictionRecord, i: int) -> dict:
 
 
 def learning_speed_reliability(record: PredictionRecord) -> Bunch | None:
-    """The split-half reliability of the learning speed; None for one member."""
+    """The split-half reliability of the learning speed; None for one member.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> record = PredictionRecord(  # 4 members, 2 epochs, 5 examples
+    ...     predictions={"train": np.array([[[0, 1, 1, 0, 0], [0, 1, 1, 1, 0]],
+    ...                                     [[0, 1, 0, 0, 1], [0, 1, 1, 1, 0]],
+    ...                                     [[0, 1, 1, 0, 1], [0, 1, 1, 1, 1]],
+    ...                                     [[1, 1, 0, 0, 0], [0, 1, 1, 0, 1]]])},
+    ...     targets={"train": np.array([0, 1, 1, 1, 1])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]))
+    >>> from sklearn_difficulty.runs import learning_speed_reliability
+    >>> result = learning_speed_reliability(record)
+    >>> result.n_members, result.n_half, round(float(result.reliability), 3)
+    (4, 2, 0.796)
+    """
     if record.n_members < 2:
         return None
     return split_half_reliability(
@@ -117,7 +134,27 @@ def learning_speed_reliability(record: PredictionRecord) -> Bunch | None:
 
 
 def reliability_summary(result: Bunch | None) -> dict | None:
-    """The split-half reliability of a run as plain JSON values."""
+    """The split-half reliability of a run as plain JSON values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> record = PredictionRecord(  # 4 members, 2 epochs, 5 examples
+    ...     predictions={"train": np.array([[[0, 1, 1, 0, 0], [0, 1, 1, 1, 0]],
+    ...                                     [[0, 1, 0, 0, 1], [0, 1, 1, 1, 0]],
+    ...                                     [[0, 1, 1, 0, 1], [0, 1, 1, 1, 1]],
+    ...                                     [[1, 1, 0, 0, 0], [0, 1, 1, 0, 1]]])},
+    ...     targets={"train": np.array([0, 1, 1, 1, 1])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]))
+    >>> from sklearn_difficulty.runs import (
+    ...     learning_speed_reliability, reliability_summary)
+    >>> summary = reliability_summary(learning_speed_reliability(record))
+    >>> summary["n_half"], round(summary["split_half"], 3), summary["members_needed"]
+    (2, 0.661, 20)
+    >>> reliability_summary(None) is None
+    True
+    """
     if result is None:
         return None
     try:
@@ -272,6 +309,28 @@ def comparison_summary(
     Returns
     -------
     summary : dict
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.compare import compare_records
+    >>> from sklearn_difficulty.runs import comparison_summary
+    >>> targets, classes = {"train": np.array([0, 1, 1, 0])}, np.array([0, 1])
+    >>> a = PredictionRecord(  # 2 members, 2 epochs, 4 examples
+    ...     predictions={"train": np.array([[[0, 0, 1, 1], [0, 1, 1, 0]],
+    ...                                     [[0, 1, 0, 1], [0, 1, 1, 0]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1, 2]))
+    >>> b = PredictionRecord(  # 2 members, 1 round
+    ...     predictions={"train": np.array([[[0, 1, 1, 1]], [[0, 0, 1, 1]]])},
+    ...     targets=targets, classes=classes, stages=np.array([1]))
+    >>> comparison = compare_records(a, b, tolerance=0.2, names=("cnn", "adaboost"))
+    >>> summary = comparison_summary(comparison, runs=("runs/cnn", "runs/adaboost"),
+    ...                              tolerance=0.2, bootstraps=0)
+    >>> summary["pairs"], summary["unmatched_stages_a"]
+    ([{'stage_a': 1, 'stage_b': 1, 'accuracy_a': 0.5, 'accuracy_b': 0.625}], [2])
+    >>> summary["names"], round(summary["pearson"]["r"], 3)
+    (['cnn', 'adaboost'], 0.853)
     """
     return {
         "runs": [str(path) for path in runs],
@@ -304,7 +363,28 @@ def comparison_summary(
 
 
 def write_scores(record: PredictionRecord, path: Path) -> None:
-    """One CSV row per example of every scored set."""
+    """One CSV row per example of every scored set.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from sklearn_difficulty import PredictionRecord
+    >>> from sklearn_difficulty.runs import write_scores
+    >>> record = PredictionRecord(  # 2 members, 2 epochs, 3 examples
+    ...     predictions={"train": np.array([[[0, 1, 1], [0, 1, 0]],
+    ...                                     [[0, 0, 1], [0, 1, 1]]])},
+    ...     targets={"train": np.array([0, 1, 0])}, classes=np.array([0, 1]),
+    ...     stages=np.array([1, 2]))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_scores(record, Path(tmp, "scores.csv"))
+    ...     print(Path(tmp, "scores.csv").read_text(), end="")
+    set,index,label,learning_speed,final_consistency,final_consensus,majority_label
+    train,0,0,1.0,1.0,1.0,0
+    train,1,1,0.75,1.0,1.0,1
+    train,2,0,0.25,0.5,0.5,0
+    """
     tables = {name: example_table(record, scored_set=name) for name in record.set_names}
     columns = ["set", *tables["train"]]  # the training set has every column
     with open(path, "w", newline="") as handle:

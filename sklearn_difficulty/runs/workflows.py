@@ -135,6 +135,20 @@ def _outputs_to_record(record_outputs, rank_by: str) -> str | tuple | None:
     return (*kinds, *(kind for kind in needed if kind not in kinds))
 
 
+def _fit(ensemble, inputs: _RunInputs, asked: dict, *, backend, scheduler) -> dict:
+    """Fit the ensemble on a run's data; the run's summary: what was asked, and got."""
+    start = time.perf_counter()
+    with on_backend(backend, scheduler):
+        ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
+    return {
+        **asked,
+        "record_outputs": list(ensemble.record_.output_kinds),
+        **inputs.sizes(),
+        "seconds": round(time.perf_counter() - start, 2),
+        "members_from_memory": ensemble.members_from_memory_,
+    }
+
+
 def run(
     *, out, data: str = "digits", model: str = "mnist", members: int = 10,
     epochs: int | None = None, rounds: int = 50, max_samples: float | None = None,
@@ -205,6 +219,16 @@ def run(
     Returns
     -------
     folder : RunFolder
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.runs import run
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = run(out=tmp, data="digits", model="adaboost", members=2,
+    ...                  rounds=3, max_samples=0.8, n_jobs=1, verbose=0)
+    ...     [(row["stage"], row["phase"]) for row in folder.stages]
+    [(1, 'beginning of learning'), (2, 'beginning of learning'), (3, 'bi-modality')]
     """
     check_backend(backend, scheduler)  # before anything trains
     folder = RunFolder.create(out, overwrite=overwrite)
@@ -214,13 +238,11 @@ def run(
         data, model, params=params, epochs=epochs, rounds=rounds, device=device,
         data_dir=data_dir, random_state=random_state, record_every=record_every,
     )  # fmt: skip
-    asked = {
-        "data": data, "model": model,
-        "params": {k: repr(v) for k, v in parse_params(params).items()},
-        "epochs": epochs, "rounds": rounds, "max_samples": max_samples,
-        "record_every": _record_every_summary(record_every),
-        "random_state": random_state,
-    }  # fmt: skip
+    asked = {"data": data, "model": model,
+             "params": {k: repr(v) for k, v in parse_params(params).items()},
+             "epochs": epochs, "rounds": rounds, "max_samples": max_samples,
+             "record_every": _record_every_summary(record_every),
+             "random_state": random_state}  # fmt: skip
     folder.begin(asked)  # an unfinished run until its summary is written
     ensemble = EnsembleDifficulty(
         inputs.estimator, n_estimators=members, record_every=record_every,
@@ -228,16 +250,7 @@ def run(
         record_outputs=_outputs_to_record(record_outputs, rank_by),
         verbose=verbose, memory=folder.memory_path if memory == "auto" else memory,
     )  # fmt: skip
-    start = time.perf_counter()
-    with on_backend(backend, scheduler):
-        ensemble.fit(inputs.X_train, inputs.y_train, eval_set=inputs.eval_set)
-    summary = {
-        **asked,
-        "record_outputs": list(ensemble.record_.output_kinds),
-        **inputs.sizes(),
-        "seconds": round(time.perf_counter() - start, 2),
-        "members_from_memory": ensemble.members_from_memory_,
-    }
+    summary = _fit(ensemble, inputs, asked, backend=backend, scheduler=scheduler)
     images = inputs.loaded.X_train if inputs.loaded.images else None
     return folder.write(ensemble.record_, summary, images=images, rank_by=rank_by)
 
@@ -276,6 +289,23 @@ def compare(
     Returns
     -------
     folder : ComparisonFolder
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn_difficulty.runs import compare, run
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     boosted = run(out=Path(tmp, "adaboost"), model="adaboost", members=2,
+    ...                   rounds=3, max_samples=0.8, n_jobs=1, verbose=0)
+    ...     trees = run(out=Path(tmp, "tree"), params={"max_depth": 3}, members=2,
+    ...                 model="sklearn.tree.DecisionTreeClassifier",
+    ...                 max_samples=0.8, n_jobs=1, verbose=0)
+    ...     folder = compare(boosted, trees, out=Path(tmp, "comparison"),
+    ...                      tolerance=0.2, bootstraps=20)
+    ...     print(folder.describe())  # doctest: +NORMALIZE_WHITESPACE
+    3 matched stage pairs; learning speed Pearson r = 0.65 (95% CI 0.49 to 0.73
+    over 20 bootstraps of the members). Results in .../comparison/
     """
     a, b = _as_run(run_a), _as_run(run_b)
     names = (a.summary.get("model", "a"), b.summary.get("model", "b"))
@@ -320,6 +350,17 @@ def report(source, *, out=None, overwrite: bool = False) -> Path:
         If the folder is unfinished or does not match the format.
     FileExistsError
         If ``out`` exists and ``overwrite`` is False.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_difficulty.runs import report, run
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     folder = run(out=tmp, model="adaboost", members=2, rounds=3,
+    ...                  max_samples=0.8, n_jobs=1, verbose=0)
+    ...     path = report(folder)
+    ...     path.name, path.read_text().count("<img ")
+    ('report.html', 36)
     """
     if isinstance(source, RunFolder | ComparisonFolder):
         folder = type(source).open(source.path)
@@ -374,6 +415,22 @@ def demo(
     folders : dict
         "cnn" and "adaboost" (RunFolder), "comparison" (ComparisonFolder),
         and "reports" (the HTML files).
+
+    Examples
+    --------
+    The demo trains ten CNNs (about 35 s on 2 cores); like every run, it
+    checks its folders before anything trains, and refuses files of
+    someone else's:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn_difficulty.runs import demo
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     Path(tmp, "cnn").mkdir()
+    ...     _ = Path(tmp, "cnn", "notes.txt").write_text("mine")
+    ...     demo(out=tmp, verbose=0)
+    Traceback (most recent call last):
+    FileExistsError: .../cnn holds files that are not a run of ... (notes.txt); ...
     """
     out = Path(out)
     cnn = run(
