@@ -152,8 +152,8 @@ def default_scorer(random_state=None, *, rank_by: str = "auto") -> EnsembleDiffi
     each recorded after each of its ``DEFAULT_EPOCHS`` (30) epochs, on
     features scaled by :class:`FlooredScaler` (:func:`scorer_record` scales
     them): chosen on the "choose" group of ``benchmarks/bench_label_noise.py``
-    and confirmed on its "confirm" group (``docs/guide/label_cleaning.md``). It records the
-    outputs that ``rank_by`` needs (see
+    and confirmed on its "confirm" group (``docs/guide/label_cleaning.md``).
+    It records the outputs that ``rank_by`` needs (see
     :func:`~sklearn_difficulty.scores.outputs_needed`).
 
     Examples
