@@ -231,7 +231,8 @@ def resolve_score(record: PredictionRecord, score: str) -> str:
     ``benchmarks/bench_label_noise.py`` (mean PR-AUC 0.827 over 12 settings
     and 3 seeds, against 0.802 for AUM and 0.777 for cleanlab on the same
     features), and was confirmed on the "confirm" group
-    (``docs/guide/label_cleaning.md``); else AUM when it holds margins; else learning speed, from the labels.
+    (``docs/guide/label_cleaning.md``); else AUM when it holds margins; else
+    learning speed, from the labels.
     Any other name is returned as it is.
 
     Examples
