@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -187,12 +188,7 @@ def test_every_example_ran_in_the_gallery_and_made_a_figure():
         assert "Total running time of the script" in page, name
 
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--window-size=1280,12000",
-    "--virtual-time-budget=5000",
-]  # fmt: skip
+BROWSING_FLAGS = ["--window-size=1280,12000", "--virtual-time-budget=5000"]
 
 #: Put first in the page's <head>: notes console errors, uncaught exceptions,
 #: failed loads (images, scripts, style sheets) and undecoded images.
@@ -242,7 +238,8 @@ def _open_in_chromium(site: Path, page: str, tmp_path: Path) -> dict:
     assert head is not None, page
     path.write_text(html[: head.end()] + PROBE + html[head.end() :])
     result = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+        [chromium, *CHROMIUM_FLAGS, *BROWSING_FLAGS,
+         f"--user-data-dir={tmp_path / 'profile'}",
          "--allow-file-access-from-files", "--dump-dom", path.as_uri()],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

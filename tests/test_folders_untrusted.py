@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CHROMIUM_FLAGS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,11 +61,6 @@ def _edit(path: Path, change) -> None:
 
 # Reports that escape everything ------------------------------------------------------
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 # An element whose error handler marks the page: tabs, not spaces, as in the issue.
 PAYLOAD = '"><img\tsrc=x\tonerror="document.body.dataset.pwned=1">'

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import CHROMIUM_FLAGS
 
 from sklearn_difficulty import EnsembleDifficulty, registries
 from sklearn_difficulty.compare import compare_records
@@ -204,18 +205,7 @@ def test_reports_hold_every_figure(folders, tmp_path):
         report(boosted, out=tmp_path / "run.html")
 
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-logging=stderr",
-    "--v=0",
-]
+LOGGING_FLAGS = ["--enable-logging=stderr", "--v=0"]  # console lines on stderr
 
 
 @pytest.mark.parametrize("which", ["run", "comparison"])
@@ -227,8 +217,8 @@ def test_reports_open_in_a_real_browser_without_errors(folders, tmp_path, which)
     page = report(folder, out=tmp_path / "report.html")
     n_images = page.read_text().count("<img ")
     result = subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
-         "--dump-dom", page.as_uri()],
+        [chromium, *CHROMIUM_FLAGS, *LOGGING_FLAGS,
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
